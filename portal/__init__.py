@@ -1,0 +1,1 @@
+"""Kabinet: a citizen e-government portal."""

@@ -1,0 +1,54 @@
+"""The parent FastAPI app: owns the lifespan (database, demo data, scheduler) and the API; NiceGUI is mounted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from nicegui import ui
+
+from portal import db, live, pages
+from portal.api import PREFIX, create_api
+from portal.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        from jobs.scheduler import create_scheduler
+        from portal.store.demo import seed_demo
+
+        await db.open_db(settings.db_url)
+        if settings.demo and await seed_demo(now=datetime.now(UTC)):
+            log.info('demo data created')
+        scheduler = create_scheduler() if settings.scheduler else None
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            live.hub.reset()
+            await db.close_db()
+
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.mount(PREFIX, create_api())  # before NiceGUI's catch-all mount, so API calls never reach its middleware
+    pages.register(settings)
+    ui.run_with(
+        app,
+        title='Kabinet',
+        favicon='🏛',
+        language='az-Latn',
+        storage_secret=settings.secret,
+        session_middleware_kwargs={'https_only': settings.cookies_secure, 'same_site': 'lax'},
+        show_welcome_message=False,
+    )
+    return app

@@ -1,0 +1,73 @@
+"""The layout frame of every page: header with the portal name, role navigation, language switch, logout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from nicegui import app, ui
+
+from portal.i18n import LANGUAGES, _
+from portal.store import auth
+from portal.store.actors import PersonActor, Role
+from portal.errors import Unauthorized
+
+NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.CITIZEN: (('/cabinet', 'Personal cabinet'), ('/history', 'Operation history')),
+    Role.AGENCY_OFFICER: (('/desk', 'Agency desk'),),
+    Role.EXECUTIVE_OFFICER: (('/desk', 'Local executive desk'),),
+    Role.ADMIN: (('/admin', 'Administration'),),
+}
+SESSION_CHECK_SECONDS = 60
+
+
+@contextmanager
+def frame(title: str, actor: PersonActor | None = None) -> Iterator[None]:
+    ui.page_title(f'{title} · Kabinet')
+    ui.add_css('.kabinet-main { max-width: 72rem; }')
+    with ui.header(elevated=True).classes('items-center bg-blue-9 px-4 gap-4 flex-wrap'):
+        ui.link('Kabinet', '/').classes('text-h6 text-white no-underline').props('aria-label="Kabinet"')
+        if actor is not None:
+            for path, label in NAVIGATION[actor.role]:
+                ui.link(_(label), path).classes('text-white')
+        ui.space()
+        if actor is not None:
+            ui.label(actor.full_name).classes('text-white').mark('header-name')
+        _language_switch()
+        if actor is not None:
+            ui.button(_('Log out'), icon='logout', on_click=_logout).props('flat color=white').mark('logout')
+            _watch_session()
+    with ui.column().classes('kabinet-main w-full mx-auto p-4 gap-4'):
+        ui.label(title).classes('text-h5').props('role=heading aria-level=1')
+        yield
+
+
+def _language_switch() -> None:
+    lang = app.storage.client.get('lang', 'az')
+
+    def change(e: object) -> None:
+        app.storage.user['lang'] = getattr(e, 'value', 'az')
+        ui.navigate.reload()
+
+    ui.select(LANGUAGES, value=lang, on_change=change).props('dense dark borderless options-dense').classes(
+        'text-white'
+    ).mark('language')
+
+
+async def _logout() -> None:
+    await auth.logout(token=app.storage.user.pop('session', None), now=datetime.now(UTC))
+    ui.navigate.to('/login')
+
+
+def _watch_session() -> None:
+    """End the page when the session ends on the server (idle or absolute timeout, logout elsewhere)."""
+    token = app.storage.user.get('session')
+
+    async def check() -> None:
+        try:
+            await auth.resolve_session(token=token, now=datetime.now(UTC), touch=False)
+        except Unauthorized:
+            ui.navigate.to('/login')
+
+    ui.timer(SESSION_CHECK_SECONDS, check)

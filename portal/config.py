@@ -1,0 +1,46 @@
+"""The one reader of the environment: every setting has the ``PORTAL_`` prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = 'kabinet-development-secret-change-me'
+DATA_DIR = Path('.kabinet')
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix='PORTAL_', extra='ignore')
+
+    host: str = '127.0.0.1'
+    port: int = Field(default=8080, ge=1, le=65535)
+    db_url: str = f'sqlite://{DATA_DIR}/kabinet.sqlite3'
+    demo: bool = False
+    secret: str = DEFAULT_SECRET
+    scheduler: bool = True
+    # whether cookies are marked Secure; on by default outside demo mode (serve behind HTTPS)
+    secure_cookies: bool | None = None
+
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    challenge_seconds: int = 120
+
+    @model_validator(mode='after')
+    def _refuse_default_secret(self) -> Settings:
+        if not self.demo and self.secret == DEFAULT_SECRET:
+            raise ValueError('PORTAL_SECRET must be set to a long random value outside demo mode (PORTAL_DEMO=1)')
+        if len(self.secret) < 16:
+            raise ValueError('PORTAL_SECRET must be at least 16 characters long')
+        return self
+
+    @property
+    def cookies_secure(self) -> bool:
+        return (not self.demo) if self.secure_cookies is None else self.secure_cookies
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

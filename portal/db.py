@@ -1,0 +1,80 @@
+"""Database configuration, migrations and the connection lifecycle (Tortoise ORM)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.connection import connections
+
+MODEL_MODULES = [
+    'portal.store.orgs',
+    'portal.store.people',
+    'portal.store.registry',
+    'portal.store.auth',
+    'portal.store.audit',
+    'portal.store.apikeys',
+    'portal.store.device',
+]
+SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
+
+
+def normalise_url(db_url: str) -> str:
+    """Add the durability pragmas to an SQLite URL (WAL, synchronous=FULL, busy timeout)."""
+    parts = urlsplit(db_url)
+    if parts.scheme != 'sqlite' or db_url.endswith(':memory:'):
+        return db_url
+    query = dict(SQLITE_PRAGMAS)
+    query.update(dict(parse_qsl(parts.query)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def tortoise_config(db_url: str) -> dict[str, Any]:
+    return {
+        'connections': {'default': normalise_url(db_url)},
+        'apps': {'portal': {'models': MODEL_MODULES, 'default_connection': 'default', 'migrations': 'portal.migrations'}},
+        'use_tz': True,
+        'timezone': 'UTC',
+    }
+
+
+# read by ``tortoise makemigrations`` ([tool.tortoise] in pyproject.toml)
+TORTOISE_ORM = tortoise_config(os.environ.get('PORTAL_DB_URL', 'sqlite://.kabinet/kabinet.sqlite3'))
+
+
+async def migrate(db_url: str) -> None:
+    """Bring the schema up to date through Tortoise's migrations."""
+    from tortoise.migrations.api import migrate as run_migrations
+
+    _ensure_sqlite_folder(db_url)
+    await run_migrations(config=tortoise_config(db_url))
+    await Tortoise.close_connections()
+
+
+async def open_db(db_url: str, *, migrate_schema: bool = True) -> None:
+    if migrate_schema:
+        await migrate(db_url)
+    await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def ping() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        await connections.get('default').execute_query('SELECT 1')
+    except Exception:
+        return False
+    return True
+
+
+def _ensure_sqlite_folder(db_url: str) -> None:
+    parts = urlsplit(db_url)
+    if parts.scheme == 'sqlite' and not db_url.endswith(':memory:'):
+        path = Path(parts.netloc + parts.path)
+        path.parent.mkdir(parents=True, exist_ok=True)

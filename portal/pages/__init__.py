@@ -1,0 +1,26 @@
+"""Pages: thin — guard, load through the store, compose components inside the frame."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from portal.config import Settings
+from portal.pages import cabinet, desks, device, login
+from portal.pages.guard import LANDING, current_actor
+
+
+def register(settings: Settings) -> None:
+    ui.page('/')(index)  # landing: sends whoever is logged in to their cabinet or desk
+    ui.page('/login')(login.login_page)  # FIN + password, ASAN İmza, SİMA
+    ui.page('/cabinet')(cabinet.cabinet_page)  # Şəxsi kabinet: the citizen's registry data, live
+    ui.page('/history')(cabinet.history_page)  # Əməliyyatlar tarixçəsi
+    ui.page('/desk')(desks.desk_page)  # agency or local-executive officer's desk
+    ui.page('/admin')(desks.admin_page)  # administration
+    if settings.demo:
+        ui.page('/device')(device.device_page)  # the demo phone that signs login requests
+
+
+async def index() -> RedirectResponse:
+    actor = await current_actor()
+    return RedirectResponse(LANDING[actor.role] if actor else '/login')

@@ -1,0 +1,107 @@
+"""API keys of integrators: one organisation, a set of scopes, only a hash stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from tortoise import fields
+from tortoise.models import Model
+
+from portal.errors import N_, Invalid, Unauthorized
+from portal.store.actors import Actor, ApiActor, Role, require_role
+from portal.store.orgs import Organisation, get_organisation
+
+SCOPES: dict[str, str] = {
+    'registry:write': N_("Create and update citizens' registry records"),
+}
+KEY_PREFIX = 'kab'
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+class ApiClient(Model):
+    id = fields.UUIDField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        'portal.Organisation', related_name='api_clients', on_delete=fields.RESTRICT
+    )
+    organisation_id: UUID
+    name = fields.CharField(max_length=120)
+    # public part of the key, used to find the row; the secret part is only stored as a hash
+    lookup = fields.CharField(max_length=16, unique=True)
+    key_hash = fields.CharField(max_length=64)
+    scopes: list[str] = fields.JSONField()  # type: ignore[assignment]
+    created_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = 'api_clients'
+
+
+async def create_api_key(
+    *, organisation_code: str, scopes: list[str], now: datetime, name: str = ''
+) -> tuple[ApiClient, str]:
+    """Create a key and return it in clear exactly once."""
+    unknown = sorted(set(scopes) - SCOPES.keys())
+    if not scopes or unknown:
+        raise Invalid(
+            'unknown_scope', N_('Unknown scope: {scopes}. Known scopes: {known}.'), field='scope',
+            scopes=', '.join(unknown) or '-', known=', '.join(sorted(SCOPES)),
+        )
+    org = await get_organisation(code=organisation_code)
+    lookup, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    client = await ApiClient.create(
+        organisation_id=org.id, name=name or f'{org.code} integration', lookup=lookup, key_hash=_digest(secret),
+        scopes=sorted(set(scopes)), created_at=now,
+    )
+    return client, f'{KEY_PREFIX}_{lookup}_{secret}'
+
+
+async def authenticate(*, key: str, now: datetime) -> ApiActor:
+    parts = key.split('_', 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise Unauthorized('invalid_api_key', N_('The API key is not valid.'))
+    client = await ApiClient.get_or_none(lookup=parts[1], revoked_at=None).prefetch_related('organisation')
+    if client is None or not hmac.compare_digest(client.key_hash, _digest(parts[2])):
+        raise Unauthorized('invalid_api_key', N_('The API key is not valid.'))
+    if client.last_used_at is None or now - client.last_used_at >= TOUCH_EVERY:
+        await ApiClient.filter(id=client.id).update(last_used_at=now)
+    return ApiActor(
+        client_id=client.id, organisation_id=client.organisation_id, organisation_code=client.organisation.code,
+        scopes=frozenset(client.scopes),
+    )
+
+
+async def revoke_api_key(*, lookup: str, now: datetime) -> bool:
+    return bool(await ApiClient.filter(lookup=lookup, revoked_at=None).update(revoked_at=now))
+
+
+@dataclass(frozen=True)
+class ApiClientView:
+    name: str
+    lookup: str
+    organisation_code: str
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+async def list_api_clients(*, actor: Actor) -> list[ApiClientView]:
+    require_role(actor, Role.ADMIN)
+    clients = await ApiClient.all().prefetch_related('organisation').order_by('-created_at')
+    return [
+        ApiClientView(
+            name=c.name, lookup=c.lookup, organisation_code=c.organisation.code, scopes=c.scopes,
+            created_at=c.created_at, last_used_at=c.last_used_at, revoked_at=c.revoked_at,
+        )
+        for c in clients
+    ]
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()

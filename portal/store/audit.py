@@ -1,0 +1,95 @@
+"""The operation history ("Əməliyyatlar tarixçəsi"): what happened to a person's account and data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from tortoise import fields
+from tortoise.models import Model
+
+from portal.errors import N_, NotFound
+from portal.store.actors import Actor, Role, require_role
+
+
+class HistoryKind(StrEnum):
+    LOGIN = 'login'
+    LOGOUT = 'logout'
+    SESSION_EXPIRED = 'session_expired'
+    DATA_UPDATED = 'data_updated'
+    SERVICE_USED = 'service_used'
+
+
+class HistoryEvent(Model):
+    id = fields.UUIDField(primary_key=True)
+    person: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        'portal.Person', related_name='history', on_delete=fields.CASCADE
+    )
+    person_id: UUID
+    kind = fields.CharEnumField(HistoryKind, max_length=24)
+    method = fields.CharField(max_length=16, null=True)
+    organisation: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        'portal.Organisation', related_name='history_events', null=True, on_delete=fields.RESTRICT
+    )
+    organisation_id: UUID | None
+    detail: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = 'history_events'
+        indexes = (('person', 'created_at'),)
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    id: UUID
+    kind: HistoryKind
+    method: str | None
+    organisation_code: str | None
+    organisation_name_az: str | None
+    organisation_name_en: str | None
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+async def record_event(
+    *,
+    person_id: UUID,
+    kind: HistoryKind,
+    now: datetime,
+    method: str | None = None,
+    organisation_id: UUID | None = None,
+    detail: dict[str, Any] | None = None,
+) -> HistoryEvent:
+    """Append to a person's history; called by other use cases inside their transaction."""
+    return await HistoryEvent.create(
+        person_id=person_id, kind=kind, method=method, organisation_id=organisation_id, detail=detail or {},
+        created_at=now,
+    )
+
+
+async def list_history(*, actor: Actor, person_id: UUID, limit: int = 50, offset: int = 0) -> list[HistoryView]:
+    """A person's own history, newest first."""
+    me = require_role(actor, *Role)
+    if me.person_id != person_id:
+        raise NotFound('not_found', N_('Not found.'))
+    events = (
+        await HistoryEvent.filter(person_id=person_id)
+        .prefetch_related('organisation')
+        .order_by('-created_at', '-id')
+        .offset(max(offset, 0))
+        .limit(min(max(limit, 1), 200))
+    )
+    return [
+        HistoryView(
+            id=e.id, kind=e.kind, method=e.method,
+            organisation_code=e.organisation.code if e.organisation else None,
+            organisation_name_az=e.organisation.name_az if e.organisation else None,
+            organisation_name_en=e.organisation.name_en if e.organisation else None,
+            detail=e.detail, created_at=e.created_at,
+        )
+        for e in events
+    ]

@@ -1,0 +1,326 @@
+"""Logging in and staying logged in: passwords, mobile-signature challenges, throttling and sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from tortoise import fields
+from tortoise.expressions import F, Q
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from portal import live
+from portal.errors import N_, Invalid, Throttled, Unauthorized
+from portal.store.actors import PersonActor
+from portal.store.audit import HistoryKind, record_event
+from portal.store.people import Person, find_person, normalise_fin
+
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_ABSOLUTE = timedelta(hours=12)
+SESSION_TOUCH_EVERY = timedelta(seconds=60)
+CHALLENGE_LIFETIME = timedelta(minutes=2)
+# failures per FIN before each further attempt has to wait; the wait doubles up to a cap
+FIN_FREE_FAILURES = 5
+FIN_MAX_DELAY = 300
+# failures per network address within a window before that address is slowed down
+ADDRESS_FREE_FAILURES = 20
+ADDRESS_DELAY = 60
+# failures older than this are forgotten
+THROTTLE_WINDOW = timedelta(minutes=15)
+PASSWORD_MAX = 256
+
+_hasher = PasswordHasher()
+# verified against when the FIN is unknown, so timing does not tell whether a FIN exists
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class LoginMethod(StrEnum):
+    PASSWORD = 'password'
+    ASAN = 'asan'
+    SIMA = 'sima'
+
+
+class ChallengeState(StrEnum):
+    PENDING = 'pending'
+    SIGNED = 'signed'
+    REFUSED = 'refused'
+    USED = 'used'
+
+
+class Session(Model):
+    id = fields.UUIDField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        'portal.Person', related_name='sessions', on_delete=fields.CASCADE
+    )
+    person_id: UUID
+    method = fields.CharEnumField(LoginMethod, max_length=16)
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = 'sessions'
+
+
+class SignatureChallenge(Model):
+    id = fields.UUIDField(primary_key=True)
+    # null when the FIN is unknown: the challenge then simply expires, revealing nothing
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        'portal.Person', related_name='challenges', null=True, on_delete=fields.CASCADE
+    )
+    person_id: UUID | None
+    method = fields.CharEnumField(LoginMethod, max_length=16)
+    code = fields.CharField(max_length=4)
+    nonce = fields.CharField(max_length=64)
+    state = fields.CharEnumField(ChallengeState, max_length=16, default=ChallengeState.PENDING)
+    signature = fields.BinaryField(null=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = 'signature_challenges'
+
+    @property
+    def topic(self) -> str:
+        return f'challenge:{self.id}'
+
+    def message(self) -> bytes:
+        """The exact bytes the citizen's device signs."""
+        return f'KABINET-LOGIN\n{self.id}\n{self.nonce}\n{self.code}'.encode()
+
+
+class LoginThrottle(Model):
+    key = fields.CharField(max_length=80, primary_key=True)
+    failures = fields.IntField(default=0)
+    last_failure_at = fields.DatetimeField()
+
+    class Meta:
+        table = 'login_throttles'
+
+
+@dataclass(frozen=True)
+class SessionGrant:
+    token: str
+    actor: PersonActor
+    method: LoginMethod
+
+
+@dataclass(frozen=True)
+class ChallengeView:
+    id: UUID
+    code: str
+    method: LoginMethod
+    expires_at: datetime
+    message: bytes
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+async def login_with_password(
+    *, fin: str, password: str, address: str, now: datetime, previous_token: str | None = None
+) -> SessionGrant:
+    """Check FIN and password; never tells whether the FIN exists, and slows down guessing."""
+    fin = normalise_fin(fin)
+    if not password or len(password) > PASSWORD_MAX:
+        raise Unauthorized('invalid_credentials', N_('The FIN or the password is wrong.'))
+    fin_key, address_key = _throttle_key('fin', fin), _throttle_key('addr', address)
+    await _check_throttle(fin_key, FIN_FREE_FAILURES, now, cap=FIN_MAX_DELAY)
+    await _check_throttle(address_key, ADDRESS_FREE_FAILURES, now, cap=ADDRESS_DELAY)
+    person = await find_person(fin)
+    stored = person.password_hash if person and person.password_hash else _DUMMY_HASH
+    if not await asyncio.to_thread(_verify, stored, password) or person is None or not person.password_hash:
+        await _note_failure(fin_key, now)
+        await _note_failure(address_key, now)
+        raise Unauthorized('invalid_credentials', N_('The FIN or the password is wrong.'))
+    await LoginThrottle.filter(key=fin_key).delete()
+    return await _open_session(person, LoginMethod.PASSWORD, now, previous_token)
+
+
+async def start_signature_login(*, fin: str, method: LoginMethod, now: datetime) -> ChallengeView:
+    """Start an ASAN İmza / SİMA login: a fresh challenge with a 4-digit code to compare on the phone."""
+    fin = normalise_fin(fin)
+    if method is LoginMethod.PASSWORD:
+        raise Invalid('invalid_method', N_('Choose ASAN İmza or SİMA.'))
+    person = await find_person(fin)
+    challenge = await SignatureChallenge.create(
+        person_id=person.id if person and person.public_key else None,
+        method=method,
+        code=f'{secrets.randbelow(10_000):04d}',
+        nonce=secrets.token_hex(32),
+        created_at=now,
+        expires_at=now + CHALLENGE_LIFETIME,
+    )
+    return _challenge_view(challenge)
+
+
+async def pending_challenges(*, person_id: UUID, now: datetime) -> list[ChallengeView]:
+    """The challenges a person's own device may sign now (the device asks with its owner's id)."""
+    rows = await SignatureChallenge.filter(
+        person_id=person_id, state=ChallengeState.PENDING, expires_at__gt=now
+    ).order_by('-created_at')
+    return [_challenge_view(c) for c in rows]
+
+
+async def submit_signature(*, challenge_id: UUID, signature: bytes, now: datetime) -> None:
+    """The device's answer: a signature over the challenge, checked against the registered public key."""
+    challenge = await _live_challenge(challenge_id, now, ChallengeState.PENDING)
+    person = await Person.get(id=challenge.person_id) if challenge.person_id else None
+    if person is None or person.public_key is None:
+        raise Invalid('signature_invalid', N_('The signature is not valid.'))
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(person.public_key)).verify(signature, challenge.message())
+    except (InvalidSignature, ValueError) as exc:
+        raise Invalid('signature_invalid', N_('The signature is not valid.')) from exc
+    updated = await SignatureChallenge.filter(id=challenge.id, state=ChallengeState.PENDING).update(
+        state=ChallengeState.SIGNED, signature=signature
+    )
+    if not updated:
+        raise Invalid('challenge_used', N_('This confirmation request was already used. Start again.'))
+    live.publish(live.Event(challenge.topic, 'challenge.signed', {}))
+
+
+async def refuse_challenge(*, challenge_id: UUID, now: datetime) -> None:
+    challenge = await _live_challenge(challenge_id, now, ChallengeState.PENDING)
+    await SignatureChallenge.filter(id=challenge.id, state=ChallengeState.PENDING).update(
+        state=ChallengeState.REFUSED
+    )
+    live.publish(live.Event(challenge.topic, 'challenge.refused', {}))
+
+
+async def complete_signature_login(
+    *, challenge_id: UUID, now: datetime, previous_token: str | None = None
+) -> SessionGrant:
+    """Turn a signed challenge into a session, exactly once."""
+    challenge = await _live_challenge(challenge_id, now, ChallengeState.SIGNED)
+    updated = await SignatureChallenge.filter(id=challenge.id, state=ChallengeState.SIGNED).update(
+        state=ChallengeState.USED
+    )
+    if not updated or challenge.person_id is None:
+        raise Invalid('challenge_used', N_('This confirmation request was already used. Start again.'))
+    person = await Person.get(id=challenge.person_id)
+    return await _open_session(person, challenge.method, now, previous_token)
+
+
+async def resolve_session(*, token: str | None, now: datetime, touch: bool = True) -> PersonActor:
+    """The actor behind a session token, if the session is still open; extends the idle window."""
+    if not token:
+        raise Unauthorized('not_logged_in', N_('Please log in.'))
+    session = await Session.get_or_none(token_hash=_digest(token)).prefetch_related('person')
+    if session is None or session.ended_at is not None or _expired(session, now):
+        raise Unauthorized('session_expired', N_('Your session has ended. Please log in again.'))
+    if touch and now - session.last_seen_at >= SESSION_TOUCH_EVERY:
+        await Session.filter(id=session.id).update(last_seen_at=now)
+    return session.person.as_actor()
+
+
+async def logout(*, token: str | None, now: datetime) -> None:
+    """End the session on the server; the token is worthless afterwards."""
+    if not token:
+        return
+    session = await Session.get_or_none(token_hash=_digest(token), ended_at=None)
+    if session is None:
+        return
+    async with in_transaction():
+        if await Session.filter(id=session.id, ended_at=None).update(ended_at=now):
+            await record_event(person_id=session.person_id, kind=HistoryKind.LOGOUT, now=now, method=session.method)
+    live.publish(live.Event(f'citizen:{session.person_id}', 'history.added', {}))
+
+
+async def purge_expired(*, now: datetime) -> dict[str, int]:
+    """Housekeeping: drop old challenges, closed or timed-out sessions and stale throttles."""
+    challenges = await SignatureChallenge.filter(expires_at__lt=now).delete()
+    idle_cut, absolute_cut = now - SESSION_IDLE, now - SESSION_ABSOLUTE
+    async with in_transaction():
+        timed_out = await Session.filter(Q(last_seen_at__lt=idle_cut) | Q(created_at__lt=absolute_cut), ended_at=None)
+        for session in timed_out:
+            await record_event(person_id=session.person_id, kind=HistoryKind.SESSION_EXPIRED, now=now)
+        await Session.filter(id__in=[s.id for s in timed_out]).delete()
+        ended = await Session.filter(ended_at__not_isnull=True).delete()
+    throttles = await LoginThrottle.filter(last_failure_at__lt=now - THROTTLE_WINDOW).delete()
+    for session in timed_out:
+        live.publish(live.Event(f'citizen:{session.person_id}', 'history.added', {}))
+    return {'challenges': challenges, 'sessions': len(timed_out) + ended, 'throttles': throttles}
+
+
+async def _open_session(person: Person, method: LoginMethod, now: datetime, previous_token: str | None) -> SessionGrant:
+    token = secrets.token_urlsafe(32)
+    async with in_transaction():
+        if previous_token:
+            await Session.filter(token_hash=_digest(previous_token), ended_at=None).update(ended_at=now)
+        await Session.create(
+            token_hash=_digest(token), person_id=person.id, method=method, created_at=now, last_seen_at=now
+        )
+        await record_event(person_id=person.id, kind=HistoryKind.LOGIN, now=now, method=method.value)
+    live.publish(live.Event(person.topic, 'history.added', {}))
+    return SessionGrant(token=token, actor=person.as_actor(), method=method)
+
+
+async def _live_challenge(challenge_id: UUID, now: datetime, expected: ChallengeState) -> SignatureChallenge:
+    challenge = await SignatureChallenge.get_or_none(id=challenge_id)
+    if challenge is None or challenge.expires_at <= now:
+        raise Invalid('challenge_expired', N_('The confirmation request has expired. Start again.'))
+    if challenge.state is ChallengeState.REFUSED:
+        raise Invalid('challenge_refused', N_('The confirmation was refused on the phone.'))
+    if challenge.state is not expected:
+        if challenge.state is ChallengeState.PENDING:
+            raise Invalid('challenge_pending', N_('Confirm the request on your phone first.'))
+        raise Invalid('challenge_used', N_('This confirmation request was already used. Start again.'))
+    return challenge
+
+
+def _challenge_view(challenge: SignatureChallenge) -> ChallengeView:
+    return ChallengeView(
+        id=challenge.id, code=challenge.code, method=challenge.method, expires_at=challenge.expires_at,
+        message=challenge.message(),
+    )
+
+
+def _expired(session: Session, now: datetime) -> bool:
+    return now - session.last_seen_at > SESSION_IDLE or now - session.created_at > SESSION_ABSOLUTE
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _throttle_key(kind: str, value: str) -> str:
+    return f'{kind}:{hashlib.sha256(value.encode()).hexdigest()[:64]}'
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _check_throttle(key: str, free: int, now: datetime, *, cap: int) -> None:
+    row = await LoginThrottle.get_or_none(key=key)
+    if row is None or row.failures < free or now - row.last_failure_at > THROTTLE_WINDOW:
+        return
+    delay = min(2 ** (row.failures - free), cap)
+    wait = (row.last_failure_at + timedelta(seconds=delay) - now).total_seconds()
+    if wait > 0:
+        raise Throttled(
+            'too_many_attempts', N_('Too many attempts. Try again in {seconds} seconds.'), retry_after=int(wait) + 1
+        )
+
+
+async def _note_failure(key: str, now: datetime) -> None:
+    await LoginThrottle.filter(key=key, last_failure_at__lt=now - THROTTLE_WINDOW).update(failures=0)
+    updated = await LoginThrottle.filter(key=key).update(failures=F('failures') + 1, last_failure_at=now)
+    if not updated:
+        await LoginThrottle.get_or_create(key=key, defaults={'failures': 1, 'last_failure_at': now})

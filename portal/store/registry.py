@@ -1,0 +1,157 @@
+"""Registry records: the citizen's state data, written by the owning agencies, read by the citizen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from portal import live
+from portal.errors import N_, Forbidden, Invalid, NotFound
+from portal.store.actors import Actor, ApiActor, PersonActor, Role, require_role
+from portal.store.audit import HistoryKind, record_event
+from portal.store.orgs import Organisation
+from portal.store.people import Person, get_citizen_by_fin
+from portal.store.registry_kinds import KINDS, KindSpec
+
+REF_MAX = 64
+
+
+class RegistryRecord(Model):
+    id = fields.UUIDField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        'portal.Person', related_name='records', on_delete=fields.CASCADE
+    )
+    person_id: UUID
+    kind = fields.CharField(max_length=32)
+    # distinguishes several records of one kind (e.g. vehicles); empty for single records
+    ref = fields.CharField(max_length=REF_MAX, default='')
+    source: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        'portal.Organisation', related_name='records', on_delete=fields.RESTRICT
+    )
+    source_id: UUID
+    data: dict[str, Any] = fields.JSONField()  # type: ignore[assignment]
+    valid_until = fields.DateField(null=True, db_index=True)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = 'registry_records'
+        unique_together = (('person', 'kind', 'ref'),)
+
+
+@dataclass(frozen=True)
+class RecordView:
+    id: UUID
+    kind: str
+    ref: str
+    data: dict[str, Any]
+    source_code: str
+    source_name_az: str
+    source_name_en: str | None
+    valid_until: date | None
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    record: RecordView
+    created: bool
+    person_id: UUID
+
+
+def get_kind(kind: str) -> KindSpec:
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise NotFound('unknown_kind', N_('Unknown kind of record: {kind}.'), field='kind', kind=kind[:40])
+    return spec
+
+
+def validate_data(spec: KindSpec, data: Any) -> dict[str, Any]:
+    try:
+        return spec.schema.model_validate(data).model_dump(mode='json')
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = '.'.join(str(p) for p in error['loc']) or 'data'
+        raise Invalid(
+            'invalid_record', N_('The field {field} is not valid: {reason}'), field=f'data.{field}',
+            reason=error['msg'],
+        ) from exc
+
+
+async def upsert_record(
+    *, actor: Actor, fin: str, kind: str, data: Any, now: datetime, ref: str = ''
+) -> UpsertResult:
+    """Create or replace one record of a citizen; only an owning agency's key may write the kind."""
+    if not isinstance(actor, ApiActor):
+        raise Forbidden('forbidden', N_('You are not allowed to do this.'))
+    actor.require('registry:write')
+    spec = get_kind(kind)
+    if actor.organisation_code not in spec.sources:
+        raise Forbidden('kind_not_owned', N_('Your agency does not keep records of this kind.'), field='kind')
+    if len(ref) > REF_MAX:
+        raise Invalid('invalid_ref', N_('The record reference is too long.'), field='ref')
+    clean = validate_data(spec, data)
+    person = await get_citizen_by_fin(fin=fin)
+    valid_until = date.fromisoformat(clean[spec.valid_until_field]) if spec.valid_until_field else None
+    async with in_transaction():
+        record = await RegistryRecord.select_for_update().get_or_none(person_id=person.id, kind=kind, ref=ref)
+        created = record is None
+        if record is None:
+            record = await RegistryRecord.create(
+                person_id=person.id, kind=kind, ref=ref, source_id=actor.organisation_id, data=clean,
+                valid_until=valid_until, created_at=now, updated_at=now,
+            )
+        else:
+            record.data, record.source_id, record.valid_until = clean, actor.organisation_id, valid_until
+            record.version += 1
+            record.updated_at = now
+            await record.save()
+        if kind == 'identity':
+            await _sync_identity(person, clean)
+        await record_event(
+            person_id=person.id, kind=HistoryKind.DATA_UPDATED, now=now, organisation_id=actor.organisation_id,
+            detail={'record_kind': kind, 'ref': ref},
+        )
+    source = await Organisation.get(id=actor.organisation_id)
+    view = _view(record, source)
+    live.publish(live.Event(person.topic, 'registry.updated', {'kind': kind, 'record_id': str(record.id)}))
+    return UpsertResult(record=view, created=created, person_id=person.id)
+
+
+async def list_records(*, actor: Actor, person_id: UUID, kind: str | None = None) -> list[RecordView]:
+    """A citizen's own records; anybody else gets nothing."""
+    me: PersonActor = require_role(actor, *Role)
+    if me.person_id != person_id:
+        raise NotFound('not_found', N_('Not found.'))
+    query = RegistryRecord.filter(person_id=person_id)
+    if kind is not None:
+        query = query.filter(kind=kind)
+    records = await query.prefetch_related('source').order_by('kind', 'ref')
+    return [_view(r, r.source) for r in records]
+
+
+async def count_records_by_source(*, organisation_id: UUID) -> int:
+    return await RegistryRecord.filter(source_id=organisation_id).count()
+
+
+async def _sync_identity(person: Person, data: dict[str, Any]) -> None:
+    person.first_name, person.last_name = data['first_name'], data['last_name']
+    person.patronymic, person.birth_date = data['patronymic'], date.fromisoformat(data['birth_date'])
+    await person.save(update_fields=['first_name', 'last_name', 'patronymic', 'birth_date'])
+
+
+def _view(record: RegistryRecord, source: Organisation) -> RecordView:
+    return RecordView(
+        id=record.id, kind=record.kind, ref=record.ref, data=record.data, source_code=source.code,
+        source_name_az=source.name_az, source_name_en=source.name_en, valid_until=record.valid_until,
+        version=record.version, updated_at=record.updated_at,
+    )
