@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('detail', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'history_events', 'app': 'portal', 'indexes': [Index(fields=['person', 'created_at'])], 'pk_attr': 'id'},
+            options={'table': 'history_events', 'app': 'portal', 'indexes': [Index(fields=['person_id', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -40,7 +40,7 @@ class HistoryEvent(Model):
 
     class Meta:
         table = 'history_events'
-        indexes = (('person', 'created_at'),)
+        indexes = (('person_id', 'created_at'),)
 
 
 @dataclass(frozen=True)

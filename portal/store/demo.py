@@ -109,7 +109,7 @@ def _records(
             'gender': sex,
         }, None),
         ('address', orgs['MIA'], {
-            'region': region, 'city': region if executive.kind != 'rayon' else fake.city(),
+            'region': region, 'city': region,
             'street': fake.street_name(), 'building': str(rng.randint(1, 180)),
             'apartment': str(rng.randint(1, 120)) if rng.random() < 0.7 else '',
             'registered_on': (ANCHOR - timedelta(days=rng.randint(100, 8000))).isoformat(),
