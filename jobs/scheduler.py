@@ -29,7 +29,9 @@ class ScheduledJob:
 
 SCHEDULE: tuple[ScheduledJob, ...] = (
     ScheduledJob(
-        'housekeeping', housekeeping.run, IntervalTrigger(minutes=5),
+        'housekeeping',
+        housekeeping.run,
+        IntervalTrigger(minutes=5),
         'purge expired login challenges, ended sessions and stale throttles',
     ),
 )

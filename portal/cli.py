@@ -30,11 +30,13 @@ def api_key_create(
     """Create a key. It is printed once, as the last line; only its hash is stored."""
     from portal.store import apikeys
 
-    client, key = _run(lambda: apikeys.create_api_key(
-        organisation_code=agency, scopes=scope, name=name, now=datetime.now(UTC)
-    ))
-    typer.echo(f'API key for {agency.upper()} ({", ".join(client.scopes)}), id {client.lookup}. '
-               'Store it now; it cannot be shown again:')
+    client, key = _run(
+        lambda: apikeys.create_api_key(organisation_code=agency, scopes=scope, name=name, now=datetime.now(UTC))
+    )
+    typer.echo(
+        f'API key for {agency.upper()} ({", ".join(client.scopes)}), id {client.lookup}. '
+        'Store it now; it cannot be shown again:'
+    )
     typer.echo(key)
 
 

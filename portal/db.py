@@ -35,7 +35,7 @@ def normalise_url(db_url: str) -> str:
 def tortoise_config(db_url: str) -> dict[str, Any]:
     return {
         'connections': {'default': normalise_url(db_url)},
-        'apps': {'portal': {'models': MODEL_MODULES, 'default_connection': 'default', 'migrations': 'portal.migrations'}},
+        'apps': {'portal': {'models': MODEL_MODULES, 'migrations': 'portal.migrations'}},
         'use_tz': True,
         'timezone': 'UTC',
     }

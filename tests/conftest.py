@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nicegui.testing.general_fixtures import get_path_to_main_file
+from nicegui.testing.user import User
+from nicegui.testing.user_simulation import user_simulation
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import connections
@@ -20,8 +23,15 @@ from portal import db, live
 
 POSTGRES_URL = os.environ.get('PORTAL_TEST_POSTGRES_URL', '')
 TABLES = (
-    'history_events', 'registry_records', 'sessions', 'signature_challenges', 'demo_devices', 'api_clients',
-    'login_throttles', 'people', 'organisations',
+    'history_events',
+    'registry_records',
+    'sessions',
+    'signature_challenges',
+    'demo_devices',
+    'api_clients',
+    'login_throttles',
+    'people',
+    'organisations',
 )
 
 # settings read by tests/ui_main.py and anything that calls get_settings()
@@ -103,3 +113,13 @@ async def store_db(request: pytest.FixtureRequest, sqlite_template: Path, tmp_pa
         await connections.get('default').execute_script(f'TRUNCATE {", ".join(TABLES)} CASCADE')
     yield url
     await _close()
+
+
+@pytest.fixture
+async def user(sqlite_db: str, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest) -> AsyncIterator[User]:
+    """NiceGUI's simulated user, on a fresh database (overrides the plugin's fixture to open the database first)."""
+    async with user_simulation(main_file=get_path_to_main_file(request)) as simulated:
+        yield simulated
+    errors = [r for r in caplog.get_records('call') if r.levelname == 'ERROR']
+    if errors:
+        pytest.fail(f'There were unexpected ERROR logs: {errors}', pytrace=False)

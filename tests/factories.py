@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from portal.store.actors import Role
 from portal.store.apikeys import create_api_key
 from portal.store.auth import hash_password
-from portal.store.orgs import OrgCategory, Organisation
+from portal.store.orgs import Organisation, OrgCategory
 from portal.store.people import Person
 from portal.store.registry import RegistryRecord
 
@@ -32,8 +32,12 @@ async def make_org(code: str = 'MIA') -> Organisation:
         return existing
     category = OrgCategory.EXECUTIVE if code.startswith('IH-') else OrgCategory.AGENCY
     return await Organisation.create(
-        code=code, category=category, kind='ministry' if category is OrgCategory.AGENCY else 'baku_district',
-        name_az=_NAMES.get(code, code), name_en=f'{code} (en)', region='Nəsimi' if code.startswith('IH-') else None,
+        code=code,
+        category=category,
+        kind='ministry' if category is OrgCategory.AGENCY else 'baku_district',
+        name_az=_NAMES.get(code, code),
+        name_en=f'{code} (en)',
+        region='Nəsimi' if code.startswith('IH-') else None,
     )
 
 
@@ -49,7 +53,12 @@ async def make_person(
     """A person with a password and a registered mobile-signature key (returned for the test to sign with)."""
     key = Ed25519PrivateKey.generate()
     person = await Person.create(
-        fin=fin, role=role, first_name=first, last_name=last, patronymic='Rauf qızı', birth_date=date(1990, 5, 17),
+        fin=fin,
+        role=role,
+        first_name=first,
+        last_name=last,
+        patronymic='Rauf qızı',
+        birth_date=date(1990, 5, 17),
         password_hash=hash_password(password) if password else None,
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
         organisation_id=org.id if org else None,
@@ -76,10 +85,17 @@ async def make_record(person: Person, kind: str, data: dict[str, Any], source: s
 
 
 ADDRESS = {
-    'region': 'Nəsimi', 'city': 'Bakı', 'street': 'Füzuli küçəsi', 'building': '12', 'apartment': '4',
+    'region': 'Nəsimi',
+    'city': 'Bakı',
+    'street': 'Füzuli küçəsi',
+    'building': '12',
+    'apartment': '4',
     'registered_on': '2015-03-01',
 }
 ID_CARD = {
-    'series': 'AZE', 'number': '12345678', 'issued_on': '2018-01-10', 'expires_on': '2028-01-10',
+    'series': 'AZE',
+    'number': '12345678',
+    'issued_on': '2018-01-10',
+    'expires_on': '2028-01-10',
     'issued_by': 'Daxili İşlər Nazirliyi',
 }

@@ -43,9 +43,7 @@ class RecordOut(BaseModel):
     updated_at: datetime
 
 
-@router.post(
-    '/records', response_model=RecordOut, status_code=201, responses={200: {'model': RecordOut}, **ERRORS}
-)
+@router.post('/records', response_model=RecordOut, status_code=201, responses={200: {'model': RecordOut}, **ERRORS})
 async def upsert_record(body: RecordIn, client: CurrentClient) -> JSONResponse:
     """Create (201) or update (200) a citizen's registry record; needs scope `registry:write`."""
     result = await registry.upsert_record(
@@ -53,7 +51,13 @@ async def upsert_record(body: RecordIn, client: CurrentClient) -> JSONResponse:
     )
     r = result.record
     out = RecordOut(
-        id=r.id, kind=r.kind, ref=r.ref, data=r.data, source=r.source_code, valid_until=r.valid_until,
-        version=r.version, updated_at=r.updated_at,
+        id=r.id,
+        kind=r.kind,
+        ref=r.ref,
+        data=r.data,
+        source=r.source_code,
+        valid_until=r.valid_until,
+        version=r.version,
+        updated_at=r.updated_at,
     )
     return JSONResponse(out.model_dump(mode='json'), status_code=201 if result.created else 200)

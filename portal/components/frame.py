@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 from nicegui import app, ui
 
+from portal.errors import Unauthorized
 from portal.i18n import LANGUAGES, _
 from portal.store import auth
 from portal.store.actors import PersonActor, Role
-from portal.errors import Unauthorized
 
 NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.CITIZEN: (('/cabinet', 'Personal cabinet'), ('/history', 'Operation history')),

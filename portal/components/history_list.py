@@ -23,7 +23,7 @@ KIND_LABELS = {
 METHOD_LABELS = {'password': 'password', 'asan': 'ASAN İmza', 'sima': 'SİMA'}
 
 
-class history_list(ui.column):  # noqa: N801 (an element-like component)
+class history_list(ui.column):
     def __init__(self, *, actor: PersonActor, events: list[HistoryView]) -> None:
         super().__init__()
         self.actor, self.events = actor, events

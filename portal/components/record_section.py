@@ -18,7 +18,7 @@ from portal.store.registry_kinds import FieldSpec, KindSpec
 EXPIRY_WARNING_DAYS = 90
 
 
-class record_section(ui.card):  # noqa: N801 (an element-like component)
+class record_section(ui.card):
     def __init__(self, *, actor: PersonActor, spec: KindSpec, records: list[RecordView], extra: dict[str, str]) -> None:
         super().__init__()
         self.actor, self.spec, self.records, self.extra = actor, spec, records, extra
@@ -41,9 +41,9 @@ class record_section(ui.card):  # noqa: N801 (an element-like component)
 
     def _record(self, record: RecordView) -> None:
         with ui.grid(columns='minmax(10rem, auto) 1fr').classes('w-full gap-x-6 gap-y-1'):
-            for label, value in self.extra.items():
+            for label, text in self.extra.items():
                 ui.label(_(label)).classes('text-grey-8')
-                ui.label(value).mark(f'{self.spec.name}-extra')
+                ui.label(text).mark(f'{self.spec.name}-extra')
             for field in self.spec.fields:
                 value = record.data.get(field.name)
                 if value in (None, ''):

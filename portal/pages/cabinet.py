@@ -6,9 +6,9 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from portal.components.frame import frame
-from portal.errors import N_
 from portal.components.history_list import history_list
 from portal.components.record_section import record_section
+from portal.errors import N_
 from portal.i18n import _
 from portal.pages.guard import require
 from portal.store import audit, people, registry

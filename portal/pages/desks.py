@@ -65,26 +65,38 @@ async def admin_page() -> RedirectResponse | None:
             ui.label(_('API clients')).classes('text-h6')
             ui.label(_('Create keys with: python -m portal api-key create --agency CODE --scope SCOPE'))
             rows = [
-                {'name': c.name, 'org': c.organisation_code, 'scopes': ', '.join(c.scopes),
-                 'created': fmt_datetime(c.created_at),
-                 'used': fmt_datetime(c.last_used_at) if c.last_used_at else '—',
-                 'state': _('revoked') if c.revoked_at else _('active')}
+                {
+                    'name': c.name,
+                    'org': c.organisation_code,
+                    'scopes': ', '.join(c.scopes),
+                    'created': fmt_datetime(c.created_at),
+                    'used': fmt_datetime(c.last_used_at) if c.last_used_at else '—',
+                    'state': _('revoked') if c.revoked_at else _('active'),
+                }
                 for c in clients
             ]
-            ui.table(columns=[
-                {'name': 'name', 'label': _('Name'), 'field': 'name'},
-                {'name': 'org', 'label': _('Organisation'), 'field': 'org'},
-                {'name': 'scopes', 'label': _('Scopes'), 'field': 'scopes'},
-                {'name': 'created', 'label': _('Created'), 'field': 'created'},
-                {'name': 'used', 'label': _('Last used'), 'field': 'used'},
-                {'name': 'state', 'label': _('State'), 'field': 'state'},
-            ], rows=rows).classes('w-full')
+            ui.table(
+                columns=[
+                    {'name': 'name', 'label': _('Name'), 'field': 'name'},
+                    {'name': 'org', 'label': _('Organisation'), 'field': 'org'},
+                    {'name': 'scopes', 'label': _('Scopes'), 'field': 'scopes'},
+                    {'name': 'created', 'label': _('Created'), 'field': 'created'},
+                    {'name': 'used', 'label': _('Last used'), 'field': 'used'},
+                    {'name': 'state', 'label': _('State'), 'field': 'state'},
+                ],
+                rows=rows,
+            ).classes('w-full')
         with ui.card().classes('w-full').mark('admin-organisations'):
             ui.label(_('Agencies and local executives: {count}', count=len(organisations))).classes('text-h6')
-            ui.table(columns=[
-                {'name': 'code', 'label': _('Code'), 'field': 'code', 'sortable': True},
-                {'name': 'name', 'label': _('Name'), 'field': 'name', 'sortable': True},
-                {'name': 'kind', 'label': _('Kind'), 'field': 'kind', 'sortable': True},
-            ], rows=[{'code': o.code, 'name': o.display_name(current_language()), 'kind': o.kind}
-                     for o in organisations], pagination=15).classes('w-full')
+            ui.table(
+                columns=[
+                    {'name': 'code', 'label': _('Code'), 'field': 'code', 'sortable': True},
+                    {'name': 'name', 'label': _('Name'), 'field': 'name', 'sortable': True},
+                    {'name': 'kind', 'label': _('Kind'), 'field': 'kind', 'sortable': True},
+                ],
+                rows=[
+                    {'code': o.code, 'name': o.display_name(current_language()), 'kind': o.kind} for o in organisations
+                ],
+                pagination=15,
+            ).classes('w-full')
     return None

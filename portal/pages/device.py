@@ -21,8 +21,12 @@ POLL_SECONDS = 2
 async def device_page() -> None:
     use_language()
     with frame(_('Demo phone: ASAN İmza / SİMA')):
-        ui.label(_("This page stands in for the citizen's phone in demo mode. It holds the signing key "
-                   'and signs a login request once the PIN is entered.')).classes('text-body2')
+        ui.label(
+            _(
+                "This page stands in for the citizen's phone in demo mode. It holds the signing key "
+                'and signs a login request once the PIN is entered.'
+            )
+        ).classes('text-body2')
         owner = ui.input(_('FIN of the phone owner')).props('maxlength=7').mark('device-fin')
         error = ui.label().classes('text-negative').mark('device-error')
         error.set_visibility(False)
@@ -62,9 +66,7 @@ async def device_page() -> None:
         ui.timer(POLL_SECONDS, poll)
 
 
-def _request_card(
-    fin: str, challenge: ChallengeView, error: ui.label, poll: Callable[..., Awaitable[None]]
-) -> None:
+def _request_card(fin: str, challenge: ChallengeView, error: ui.label, poll: Callable[..., Awaitable[None]]) -> None:
     method = 'ASAN İmza' if challenge.method == 'asan' else 'SİMA'
     with ui.card().classes('w-full max-w-md').mark('device-request'):
         ui.label(_('Login request: {method}', method=method))
@@ -74,9 +76,7 @@ def _request_card(
 
         async def confirm() -> None:
             try:
-                await device.confirm_on_device(
-                    fin=fin, challenge_id=challenge.id, pin=pin.value, now=datetime.now(UTC)
-                )
+                await device.confirm_on_device(fin=fin, challenge_id=challenge.id, pin=pin.value, now=datetime.now(UTC))
             except DomainError as exc:
                 pin.value = ''
                 show_error(exc, error)

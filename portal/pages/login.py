@@ -48,7 +48,10 @@ def _password_form() -> None:
     async def submit() -> None:
         try:
             grant = await auth.login_with_password(
-                fin=fin.value, password=password.value, address=address, now=datetime.now(UTC),
+                fin=fin.value,
+                password=password.value,
+                address=address,
+                now=datetime.now(UTC),
                 previous_token=storage.get('session'),
             )
         except DomainError as exc:
@@ -112,8 +115,9 @@ def _signature_form(method: LoginMethod) -> None:
                 countdown.cancel()
                 waiting.set_visibility(False)
                 button.enable()
-                show_error(DomainError('challenge_expired', 'The confirmation request has expired. Start again.'),
-                           error)
+                show_error(
+                    DomainError('challenge_expired', 'The confirmation request has expired. Start again.'), error
+                )
 
         subscribe(f'challenge:{challenge.id}', on_event)
         countdown = ui.timer(1, tick)

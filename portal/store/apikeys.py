@@ -33,7 +33,7 @@ class ApiClient(Model):
     # public part of the key, used to find the row; the secret part is only stored as a hash
     lookup = fields.CharField(max_length=16, unique=True)
     key_hash = fields.CharField(max_length=64)
-    scopes: list[str] = fields.JSONField()  # type: ignore[assignment]
+    scopes: list[str] = fields.JSONField()
     created_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
     last_used_at = fields.DatetimeField(null=True)
@@ -49,14 +49,21 @@ async def create_api_key(
     unknown = sorted(set(scopes) - SCOPES.keys())
     if not scopes or unknown:
         raise Invalid(
-            'unknown_scope', N_('Unknown scope: {scopes}. Known scopes: {known}.'), field='scope',
-            scopes=', '.join(unknown) or '-', known=', '.join(sorted(SCOPES)),
+            'unknown_scope',
+            N_('Unknown scope: {scopes}. Known scopes: {known}.'),
+            field='scope',
+            scopes=', '.join(unknown) or '-',
+            known=', '.join(sorted(SCOPES)),
         )
     org = await get_organisation(code=organisation_code)
     lookup, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     client = await ApiClient.create(
-        organisation_id=org.id, name=name or f'{org.code} integration', lookup=lookup, key_hash=_digest(secret),
-        scopes=sorted(set(scopes)), created_at=now,
+        organisation_id=org.id,
+        name=name or f'{org.code} integration',
+        lookup=lookup,
+        key_hash=_digest(secret),
+        scopes=sorted(set(scopes)),
+        created_at=now,
     )
     return client, f'{KEY_PREFIX}_{lookup}_{secret}'
 
@@ -71,7 +78,9 @@ async def authenticate(*, key: str, now: datetime) -> ApiActor:
     if client.last_used_at is None or now - client.last_used_at >= TOUCH_EVERY:
         await ApiClient.filter(id=client.id).update(last_used_at=now)
     return ApiActor(
-        client_id=client.id, organisation_id=client.organisation_id, organisation_code=client.organisation.code,
+        client_id=client.id,
+        organisation_id=client.organisation_id,
+        organisation_code=client.organisation.code,
         scopes=frozenset(client.scopes),
     )
 
@@ -96,8 +105,13 @@ async def list_api_clients(*, actor: Actor) -> list[ApiClientView]:
     clients = await ApiClient.all().prefetch_related('organisation').order_by('-created_at')
     return [
         ApiClientView(
-            name=c.name, lookup=c.lookup, organisation_code=c.organisation.code, scopes=c.scopes,
-            created_at=c.created_at, last_used_at=c.last_used_at, revoked_at=c.revoked_at,
+            name=c.name,
+            lookup=c.lookup,
+            organisation_code=c.organisation.code,
+            scopes=c.scopes,
+            created_at=c.created_at,
+            last_used_at=c.last_used_at,
+            revoked_at=c.revoked_at,
         )
         for c in clients
     ]

@@ -35,7 +35,7 @@ class HistoryEvent(Model):
         'portal.Organisation', related_name='history_events', null=True, on_delete=fields.RESTRICT
     )
     organisation_id: UUID | None
-    detail: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    detail: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
 
     class Meta:
@@ -66,7 +66,11 @@ async def record_event(
 ) -> HistoryEvent:
     """Append to a person's history; called by other use cases inside their transaction."""
     return await HistoryEvent.create(
-        person_id=person_id, kind=kind, method=method, organisation_id=organisation_id, detail=detail or {},
+        person_id=person_id,
+        kind=kind,
+        method=method,
+        organisation_id=organisation_id,
+        detail=detail or {},
         created_at=now,
     )
 
@@ -85,11 +89,14 @@ async def list_history(*, actor: Actor, person_id: UUID, limit: int = 50, offset
     )
     return [
         HistoryView(
-            id=e.id, kind=e.kind, method=e.method,
+            id=e.id,
+            kind=e.kind,
+            method=e.method,
             organisation_code=e.organisation.code if e.organisation else None,
             organisation_name_az=e.organisation.name_az if e.organisation else None,
             organisation_name_en=e.organisation.name_en if e.organisation else None,
-            detail=e.detail, created_at=e.created_at,
+            detail=e.detail,
+            created_at=e.created_at,
         )
         for e in events
     ]

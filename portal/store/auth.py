@@ -194,9 +194,7 @@ async def submit_signature(*, challenge_id: UUID, signature: bytes, now: datetim
 
 async def refuse_challenge(*, challenge_id: UUID, now: datetime) -> None:
     challenge = await _live_challenge(challenge_id, now, ChallengeState.PENDING)
-    await SignatureChallenge.filter(id=challenge.id, state=ChallengeState.PENDING).update(
-        state=ChallengeState.REFUSED
-    )
+    await SignatureChallenge.filter(id=challenge.id, state=ChallengeState.PENDING).update(state=ChallengeState.REFUSED)
     live.publish(live.Event(challenge.topic, 'challenge.refused', {}))
 
 
@@ -283,7 +281,10 @@ async def _live_challenge(challenge_id: UUID, now: datetime, expected: Challenge
 
 def _challenge_view(challenge: SignatureChallenge) -> ChallengeView:
     return ChallengeView(
-        id=challenge.id, code=challenge.code, method=challenge.method, expires_at=challenge.expires_at,
+        id=challenge.id,
+        code=challenge.code,
+        method=challenge.method,
+        expires_at=challenge.expires_at,
         message=challenge.message(),
     )
 

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from portal.store.actors import Role
 from portal.store.auth import hash_password
 from portal.store.device import DemoDevice, public_key_of
-from portal.store.orgs import OrgCategory, Organisation, reference_organisations
+from portal.store.orgs import Organisation, OrgCategory, reference_organisations
 from portal.store.people import Person
 from portal.store.registry import RegistryRecord
 
@@ -47,30 +47,14 @@ async def seed_demo(*, now: datetime) -> bool:
     fake.seed_instance(SEED)
     password_hash, pin_hash = hash_password(DEMO_PASSWORD), hash_password(DEMO_PIN)
     async with in_transaction():
-        orgs = [Organisation(**{k: r[k] for k in ('code', 'category', 'kind', 'name_az', 'name_en', 'region')})
-                for r in reference_organisations()]
+        orgs = [
+            Organisation(**{k: r[k] for k in ('code', 'category', 'kind', 'name_az', 'name_en', 'region')})
+            for r in reference_organisations()
+        ]
         await Organisation.bulk_create(orgs)
         by_code = {o.code: o for o in orgs}
         executives = [o for o in orgs if o.category is OrgCategory.EXECUTIVE]
-        people: list[tuple[Person, str]] = []
-        used_fins = {p[0] for p in PERSONAS}
-        for fin, role, first, last, patronymic, sex, org_code in PERSONAS:
-            people.append((_person(fin, role, first, last, patronymic, rng, by_code.get(org_code or '')), sex))
-        for _ in range(CITIZENS - 3):
-            sex = rng.choice('MF')
-            first = fake.first_name_male() if sex == 'M' else fake.first_name_female()
-            last = fake.last_name_male() if sex == 'M' else fake.last_name_female()
-            patronymic = f'{fake.first_name_male()} {"oğlu" if sex == "M" else "qızı"}'
-            people.append((_person(_fin(rng, used_fins), Role.CITIZEN, first, last, patronymic, rng, None), sex))
-        staffed = {p.organisation_id for p, _ in people if p.organisation_id}
-        for org in orgs:
-            if org.id in staffed:
-                continue
-            role = Role.AGENCY_OFFICER if org.category is OrgCategory.AGENCY else Role.EXECUTIVE_OFFICER
-            sex = rng.choice('MF')
-            first = fake.first_name_male() if sex == 'M' else fake.first_name_female()
-            last = fake.last_name_male() if sex == 'M' else fake.last_name_female()
-            people.append((_person(_fin(rng, used_fins), role, first, last, '', rng, org), sex))
+        people = _people(rng, fake, orgs)
         for person, _ in people:
             person.password_hash = password_hash
             person.public_key = public_key_of(_device_key(person.fin))
@@ -80,21 +64,64 @@ async def seed_demo(*, now: datetime) -> bool:
         )
         records: list[RegistryRecord] = []
         for person, sex in people:
-            records.extend(_records(person, sex, rng, fake, by_code, rng.choice(executives), now))
+            home = rng.choice(executives)
+            records.extend(_records(person, sex=sex, rng=rng, fake=fake, orgs=by_code, executive=home, now=now))
         await RegistryRecord.bulk_create(records)
     return True
 
 
+def _people(rng: random.Random, fake: Faker, orgs: list[Organisation]) -> list[tuple[Person, str]]:
+    """The personas, generated citizens, and one officer for every organisation without one: (person, sex)."""
+    by_code = {o.code: o for o in orgs}
+    used_fins = {p[0] for p in PERSONAS}
+    people = [
+        (_person(fin, role, names=(first, last, patronymic), rng=rng, org=by_code.get(code or '')), sex)
+        for fin, role, first, last, patronymic, sex, code in PERSONAS
+    ]
+
+    def names(sex: str, with_patronymic: bool) -> tuple[str, str, str]:
+        first = fake.first_name_male() if sex == 'M' else fake.first_name_female()
+        last = fake.last_name_male() if sex == 'M' else fake.last_name_female()
+        patronymic = f'{fake.first_name_male()} {"oğlu" if sex == "M" else "qızı"}' if with_patronymic else ''
+        return first, last, patronymic
+
+    for _ in range(CITIZENS - sum(1 for p in PERSONAS if p[1] is Role.CITIZEN)):
+        sex = rng.choice('MF')
+        citizen = _person(_fin(rng, used_fins), Role.CITIZEN, names=names(sex, True), rng=rng, org=None)
+        people.append((citizen, sex))
+    staffed = {p.organisation_id for p, _ in people if p.organisation_id}
+    for org in orgs:
+        if org.id not in staffed:
+            role = Role.AGENCY_OFFICER if org.category is OrgCategory.AGENCY else Role.EXECUTIVE_OFFICER
+            sex = rng.choice('MF')
+            people.append((_person(_fin(rng, used_fins), role, names=names(sex, False), rng=rng, org=org), sex))
+    return people
+
+
 def _person(
-    fin: str, role: Role, first: str, last: str, patronymic: str, rng: random.Random, org: Organisation | None
+    fin: str, role: Role, *, names: tuple[str, str, str], rng: random.Random, org: Organisation | None
 ) -> Person:
+    first, last, patronymic = names
     birth = ANCHOR - timedelta(days=rng.randint(18 * 365, 80 * 365))
-    return Person(fin=fin, role=role, first_name=first, last_name=last, patronymic=patronymic, birth_date=birth,
-                  organisation_id=org.id if org else None)
+    return Person(
+        fin=fin,
+        role=role,
+        first_name=first,
+        last_name=last,
+        patronymic=patronymic,
+        birth_date=birth,
+        organisation_id=org.id if org else None,
+    )
 
 
 def _records(
-    person: Person, sex: str, rng: random.Random, fake: Faker, orgs: dict[str, Organisation], executive: Organisation,
+    person: Person,
+    *,
+    sex: str,
+    rng: random.Random,
+    fake: Faker,
+    orgs: dict[str, Organisation],
+    executive: Organisation,
     now: datetime,
 ) -> list[RegistryRecord]:
     assert person.birth_date is not None
@@ -103,26 +130,56 @@ def _records(
     updated = now - timedelta(days=rng.randint(1, 900), minutes=rng.randint(0, 1440))
     region = executive.region or 'Bakı'
     data: list[tuple[str, Organisation, dict[str, Any], date | None]] = [
-        ('identity', orgs['MOJ'], {
-            'first_name': person.first_name, 'last_name': person.last_name, 'patronymic': person.patronymic,
-            'birth_date': person.birth_date.isoformat(), 'birth_place': fake.city(),
-            'gender': sex,
-        }, None),
-        ('address', orgs['MIA'], {
-            'region': region, 'city': region,
-            'street': fake.street_name(), 'building': str(rng.randint(1, 180)),
-            'apartment': str(rng.randint(1, 120)) if rng.random() < 0.7 else '',
-            'registered_on': (ANCHOR - timedelta(days=rng.randint(100, 8000))).isoformat(),
-        }, None),
-        ('id_card', orgs['MIA'], {
-            'series': 'AZE' if issued.year >= 2015 else 'AA', 'number': f'{rng.randint(0, 99_999_999):08d}',
-            'issued_on': issued.isoformat(), 'expires_on': expires.isoformat(),
-            'issued_by': 'Daxili İşlər Nazirliyi',
-        }, expires),
+        (
+            'identity',
+            orgs['MOJ'],
+            {
+                'first_name': person.first_name,
+                'last_name': person.last_name,
+                'patronymic': person.patronymic,
+                'birth_date': person.birth_date.isoformat(),
+                'birth_place': fake.city(),
+                'gender': sex,
+            },
+            None,
+        ),
+        (
+            'address',
+            orgs['MIA'],
+            {
+                'region': region,
+                'city': region,
+                'street': fake.street_name(),
+                'building': str(rng.randint(1, 180)),
+                'apartment': str(rng.randint(1, 120)) if rng.random() < 0.7 else '',
+                'registered_on': (ANCHOR - timedelta(days=rng.randint(100, 8000))).isoformat(),
+            },
+            None,
+        ),
+        (
+            'id_card',
+            orgs['MIA'],
+            {
+                'series': 'AZE' if issued.year >= 2015 else 'AA',
+                'number': f'{rng.randint(0, 99_999_999):08d}',
+                'issued_on': issued.isoformat(),
+                'expires_on': expires.isoformat(),
+                'issued_by': 'Daxili İşlər Nazirliyi',
+            },
+            expires,
+        ),
     ]
     return [
-        RegistryRecord(person_id=person.id, kind=kind, ref='', source_id=source.id, data=payload, valid_until=valid,
-                       created_at=updated, updated_at=updated)
+        RegistryRecord(
+            person_id=person.id,
+            kind=kind,
+            ref='',
+            source_id=source.id,
+            data=payload,
+            valid_until=valid,
+            created_at=updated,
+            updated_at=updated,
+        )
         for kind, source, payload, valid in data
     ]
 

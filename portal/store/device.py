@@ -51,8 +51,9 @@ async def pending_on_device(*, fin: str, now: datetime) -> list[auth.ChallengeVi
 async def confirm_on_device(*, fin: str, challenge_id: UUID, pin: str, now: datetime) -> None:
     """Check the PIN, sign the challenge with the device's key and send the signature to the portal."""
     device = await _device(fin)
-    challenge = next((c for c in await auth.pending_challenges(person_id=device.person_id, now=now)
-                      if c.id == challenge_id), None)
+    challenge = next(
+        (c for c in await auth.pending_challenges(person_id=device.person_id, now=now) if c.id == challenge_id), None
+    )
     if challenge is None:
         raise Invalid('challenge_expired', N_('The confirmation request has expired. Start again.'))
     if not await asyncio.to_thread(_verify_pin, device.pin_hash, pin):

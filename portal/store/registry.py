@@ -36,7 +36,7 @@ class RegistryRecord(Model):
         'portal.Organisation', related_name='records', on_delete=fields.RESTRICT
     )
     source_id: UUID
-    data: dict[str, Any] = fields.JSONField()  # type: ignore[assignment]
+    data: dict[str, Any] = fields.JSONField()
     valid_until = fields.DateField(null=True, db_index=True)
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField()
@@ -82,14 +82,14 @@ def validate_data(spec: KindSpec, data: Any) -> dict[str, Any]:
         error = exc.errors()[0]
         field = '.'.join(str(p) for p in error['loc']) or 'data'
         raise Invalid(
-            'invalid_record', N_('The field {field} is not valid: {reason}'), field=f'data.{field}',
+            'invalid_record',
+            N_('The field {field} is not valid: {reason}'),
+            field=f'data.{field}',
             reason=error['msg'],
         ) from exc
 
 
-async def upsert_record(
-    *, actor: Actor, fin: str, kind: str, data: Any, now: datetime, ref: str = ''
-) -> UpsertResult:
+async def upsert_record(*, actor: Actor, fin: str, kind: str, data: Any, now: datetime, ref: str = '') -> UpsertResult:
     """Create or replace one record of a citizen; only an owning agency's key may write the kind."""
     if not isinstance(actor, ApiActor):
         raise Forbidden('forbidden', N_('You are not allowed to do this.'))
@@ -107,8 +107,14 @@ async def upsert_record(
         created = record is None
         if record is None:
             record = await RegistryRecord.create(
-                person_id=person.id, kind=kind, ref=ref, source_id=actor.organisation_id, data=clean,
-                valid_until=valid_until, created_at=now, updated_at=now,
+                person_id=person.id,
+                kind=kind,
+                ref=ref,
+                source_id=actor.organisation_id,
+                data=clean,
+                valid_until=valid_until,
+                created_at=now,
+                updated_at=now,
             )
         else:
             record.data, record.source_id, record.valid_until = clean, actor.organisation_id, valid_until
@@ -118,7 +124,10 @@ async def upsert_record(
         if kind == 'identity':
             await _sync_identity(person, clean)
         await record_event(
-            person_id=person.id, kind=HistoryKind.DATA_UPDATED, now=now, organisation_id=actor.organisation_id,
+            person_id=person.id,
+            kind=HistoryKind.DATA_UPDATED,
+            now=now,
+            organisation_id=actor.organisation_id,
             detail={'record_kind': kind, 'ref': ref},
         )
     source = await Organisation.get(id=actor.organisation_id)
@@ -151,7 +160,14 @@ async def _sync_identity(person: Person, data: dict[str, Any]) -> None:
 
 def _view(record: RegistryRecord, source: Organisation) -> RecordView:
     return RecordView(
-        id=record.id, kind=record.kind, ref=record.ref, data=record.data, source_code=source.code,
-        source_name_az=source.name_az, source_name_en=source.name_en, valid_until=record.valid_until,
-        version=record.version, updated_at=record.updated_at,
+        id=record.id,
+        kind=record.kind,
+        ref=record.ref,
+        data=record.data,
+        source_code=source.code,
+        source_name_az=source.name_az,
+        source_name_en=source.name_en,
+        valid_until=record.valid_until,
+        version=record.version,
+        updated_at=record.updated_at,
     )
