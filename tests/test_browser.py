@@ -37,6 +37,7 @@ pytestmark = [
 class Portal:
     url: str
     env: dict[str, str]
+    log: Path
 
 
 @pytest.fixture(scope='module')
@@ -49,14 +50,16 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         'PORTAL_DB_URL': f'sqlite://{folder}/kabinet.sqlite3',
         'PORTAL_DEMO': '1',
         'PORTAL_PORT': str(port),
-        'PORTAL_SCHEDULER': '0',
+        'PORTAL_SCHEDULER': '1',
+        'PYTHONUNBUFFERED': '1',
     }
-    log = (folder / 'portal.log').open('w')
+    log_path = folder / 'portal.log'
+    log = log_path.open('w')
     process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f'http://127.0.0.1:{port}'
     try:
         _wait_until_up(url, process)
-        yield Portal(url=url, env=env)
+        yield Portal(url=url, env=env, log=log_path)
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -109,6 +112,19 @@ def test_cabinet_shows_an_address_changed_through_the_api_without_reload(portal:
         expect(page.locator('.q-badge', has_text='yeniləndi')).to_be_visible()
         assert page.evaluate('window.__kabinet_marker') == 'same page', 'the page was reloaded'
         browser.close()
+
+
+def test_the_app_process_runs_the_scheduler_and_serves_the_api_docs(portal: Portal) -> None:
+    log = portal.log.read_text(encoding='utf-8')
+    assert 'Added job "purge expired login challenges' in log
+    assert 'Scheduler started' in log
+    assert httpx.get(f'{portal.url}/api/v1/docs').status_code == 200
+    schema = httpx.get(f'{portal.url}/api/v1/openapi.json').json()
+    assert '/registry/records' in schema['paths']
+    # API errors are the API's JSON, not a NiceGUI page
+    missing = httpx.get(f'{portal.url}/api/v1/nothing-here')
+    assert missing.status_code == 404
+    assert missing.json()['error']['code'] == 'not_found'
 
 
 def _free_port() -> int:

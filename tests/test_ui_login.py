@@ -12,13 +12,16 @@ from portal.store.device import DemoDevice
 from tests.factories import ADDRESS, ID_CARD, PASSWORD, make_citizen, make_org, make_record
 
 PIN = '2468'
+WAIT = 50  # attempts of 0.1 s for work that runs in a thread or a background task
 
 
-async def login(user: User, fin: str, password: str = PASSWORD) -> None:
+async def login(user: User, fin: str, password: str = PASSWORD, *, succeeds: bool = True) -> None:
     await user.open('/login')
     user.find(marker='fin').type(fin)
     user.find(marker='password').type(password)
     user.find(marker='login').click()
+    # password hashing takes a moment: wait for the landing page, or for the error message
+    await user.should_see(marker='logout' if succeeds else 'login-error', retries=WAIT)
 
 
 async def test_password_login_lands_in_cabinet_with_registry_data(user: User) -> None:
@@ -35,14 +38,14 @@ async def test_password_login_lands_in_cabinet_with_registry_data(user: User) ->
 
 async def test_wrong_password_shows_message_in_users_language(user: User) -> None:
     await make_citizen('5ABC123')
-    await login(user, '5ABC123', 'wrong password')
+    await login(user, '5ABC123', 'wrong password', succeeds=False)
     await user.should_see('FİN və ya şifrə yanlışdır.')
-    await login(user, 'bad')
-    await user.should_see('FİN 7 latın hərfi və ya rəqəmdən ibarət olmalıdır.')
+    await login(user, 'bad', succeeds=False)
+    await user.should_see('FİN 7 simvoldan — latın hərflərindən və ya rəqəmlərdən ibarət olmalıdır.')
 
 
 async def test_unknown_fin_gets_the_same_message_as_a_wrong_password(user: User) -> None:
-    await login(user, '9ZZZ999', 'whatever')
+    await login(user, '9ZZZ999', 'whatever', succeeds=False)
     await user.should_see('FİN və ya şifrə yanlışdır.')
 
 
@@ -60,7 +63,7 @@ async def test_history_shows_login_and_logout(user: User) -> None:
     await login(user, '5ABC123')
     await user.should_see(marker='welcome')
     user.find(marker='logout').click()
-    await user.should_see(marker='login')
+    await user.should_see(marker='login', retries=WAIT)
     await login(user, '5ABC123')
     await user.should_see(marker='welcome')
     await user.open('/history')
@@ -89,22 +92,22 @@ async def test_mobile_signature_login_with_the_demo_phone(user: User, create_use
     user.find(marker='tab-sima').click()
     user.find(marker='sima-fin').type('5ABC123')
     user.find(marker='sima-start').click()
-    await user.should_see(marker='sima-code')
-    code = user.find(ui.label, marker='sima-code').elements.pop().text
+    await user.should_see(marker='sima-code', retries=WAIT)
+    code = user.find(kind=ui.label, marker='sima-code').elements.pop().text
     assert len(code) == 4
 
     phone = create_user()
     await phone.open('/device')
     phone.find(marker='device-fin').type('5ABC123')
     phone.find(marker='device-open').click()
-    await phone.should_see(code)
+    await phone.should_see(code, retries=WAIT)
     phone.find(marker='device-pin').type('0000')
     phone.find(marker='device-confirm').click()
-    await phone.should_see('PIN yanlışdır.')
+    await phone.should_see('PIN kod yanlışdır.', retries=WAIT)
     phone.find(marker='device-pin').type(PIN)
     phone.find(marker='device-confirm').click()
 
-    await user.should_see(marker='welcome')
+    await user.should_see(marker='welcome', retries=WAIT)
     await user.open('/history')
     await user.should_see('SİMA')
 

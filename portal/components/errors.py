@@ -13,7 +13,10 @@ def error_text(exc: DomainError) -> str:
 
 
 def show_error(exc: DomainError, target: ui.label | None = None) -> None:
-    text = error_text(exc)
+    show_problem(error_text(exc), target)
+
+
+def show_problem(text: str, target: ui.label | None = None) -> None:
     if target is not None:
         target.set_text(text)
         target.set_visibility(True)

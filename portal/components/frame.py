@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 
 from nicegui import app, ui
 
-from portal.errors import Unauthorized
+from portal.errors import N_, Unauthorized
 from portal.i18n import LANGUAGES, _
 from portal.store import auth
 from portal.store.actors import PersonActor, Role
 
 NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
-    Role.CITIZEN: (('/cabinet', 'Personal cabinet'), ('/history', 'Operation history')),
-    Role.AGENCY_OFFICER: (('/desk', 'Agency desk'),),
-    Role.EXECUTIVE_OFFICER: (('/desk', 'Local executive desk'),),
-    Role.ADMIN: (('/admin', 'Administration'),),
+    Role.CITIZEN: (('/cabinet', N_('Personal cabinet')), ('/history', N_('Operation history'))),
+    Role.AGENCY_OFFICER: (('/desk', N_('Agency desk')),),
+    Role.EXECUTIVE_OFFICER: (('/desk', N_('Local executive desk')),),
+    Role.ADMIN: (('/admin', N_('Administration')),),
 }
 SESSION_CHECK_SECONDS = 60
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from portal.components.live import subscribe
+from portal.errors import N_
 from portal.i18n import _, current_language, fmt_datetime
 from portal.live import Event
 from portal.store import audit
@@ -14,13 +15,13 @@ from portal.store.registry_kinds import KINDS
 
 PAGE = 50
 KIND_LABELS = {
-    HistoryKind.LOGIN: 'Login',
-    HistoryKind.LOGOUT: 'Logout',
-    HistoryKind.SESSION_EXPIRED: 'Session ended after inactivity',
-    HistoryKind.DATA_UPDATED: 'Data updated',
-    HistoryKind.SERVICE_USED: 'Service used',
+    HistoryKind.LOGIN: N_('Login'),
+    HistoryKind.LOGOUT: N_('Logout'),
+    HistoryKind.SESSION_EXPIRED: N_('Session ended after inactivity'),
+    HistoryKind.DATA_UPDATED: N_('Data updated'),
+    HistoryKind.SERVICE_USED: N_('Service used'),
 }
-METHOD_LABELS = {'password': 'password', 'asan': 'ASAN İmza', 'sima': 'SİMA'}
+METHOD_LABELS = {'password': N_('password'), 'asan': 'ASAN İmza', 'sima': 'SİMA'}
 
 
 class history_list(ui.column):
@@ -29,11 +30,11 @@ class history_list(ui.column):
         self.actor, self.events = actor, events
         self.classes('w-full gap-0').mark('history')
         with self:
-            self.content()
+            self.render()
         subscribe(f'citizen:{actor.person_id}', self._on_event)
 
     @ui.refreshable_method
-    def content(self) -> None:
+    def render(self) -> None:
         if not self.events:
             ui.label(_('No operations yet.'))
         for event in self.events:
@@ -48,13 +49,13 @@ class history_list(ui.column):
         self.events += await audit.list_history(
             actor=self.actor, person_id=self.actor.person_id, limit=PAGE, offset=len(self.events)
         )
-        self.content.refresh()
+        self.render.refresh()
 
     async def _on_event(self, _event: Event) -> None:
         self.events = await audit.list_history(
             actor=self.actor, person_id=self.actor.person_id, limit=max(len(self.events), PAGE)
         )
-        self.content.refresh()
+        self.render.refresh()
 
 
 def _detail(event: HistoryView) -> str:

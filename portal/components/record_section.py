@@ -25,11 +25,11 @@ class record_section(ui.card):
         self.updated = False
         self.classes('w-full').mark(f'section-{spec.name}')
         with self:
-            self.content()
+            self.render()
         subscribe(f'citizen:{actor.person_id}', self._on_event)
 
     @ui.refreshable_method
-    def content(self) -> None:
+    def render(self) -> None:
         with ui.row().classes('items-center gap-2'):
             ui.label(_(self.spec.title)).classes('text-h6')
             if self.updated:
@@ -65,7 +65,7 @@ class record_section(ui.card):
             actor=self.actor, person_id=self.actor.person_id, kind=self.spec.name
         )
         self.updated = True
-        self.content.refresh()
+        self.render.refresh()
 
 
 def validity_badge(valid_until: date, today: date) -> None:

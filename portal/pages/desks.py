@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from portal.components.frame import frame
+from portal.errors import N_
 from portal.i18n import _, current_language, fmt_datetime
 from portal.pages.guard import require
 from portal.store import apikeys, orgs, people, registry
@@ -14,10 +15,10 @@ from portal.store.orgs import OrgCategory
 from portal.store.registry_kinds import KINDS
 
 ROLE_LABELS = {
-    Role.CITIZEN: 'Citizen',
-    Role.AGENCY_OFFICER: 'Agency officer',
-    Role.EXECUTIVE_OFFICER: 'Local executive officer',
-    Role.ADMIN: 'Administrator',
+    Role.CITIZEN: N_('Citizen'),
+    Role.AGENCY_OFFICER: N_('Agency officer'),
+    Role.EXECUTIVE_OFFICER: N_('Local executive officer'),
+    Role.ADMIN: N_('Administrator'),
 }
 
 

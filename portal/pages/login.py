@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from portal.components.errors import show_error
+from portal.components.errors import show_error, show_problem
 from portal.components.frame import frame
 from portal.components.live import subscribe
 from portal.errors import DomainError
@@ -96,7 +96,7 @@ def _signature_form(method: LoginMethod) -> None:
             waiting.set_visibility(False)
             button.enable()
             if event.kind != 'challenge.signed':
-                show_error(DomainError('challenge_refused', 'The confirmation was refused on the phone.'), error)
+                show_problem(_('The confirmation was refused on the phone.'), error)
                 return
             try:
                 grant = await auth.complete_signature_login(
@@ -115,9 +115,7 @@ def _signature_form(method: LoginMethod) -> None:
                 countdown.cancel()
                 waiting.set_visibility(False)
                 button.enable()
-                show_error(
-                    DomainError('challenge_expired', 'The confirmation request has expired. Start again.'), error
-                )
+                show_problem(_('The confirmation request has expired. Start again.'), error)
 
         subscribe(f'challenge:{challenge.id}', on_event)
         countdown = ui.timer(1, tick)

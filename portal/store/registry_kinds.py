@@ -80,7 +80,7 @@ KINDS: dict[str, KindSpec] = {
             schema=Identity,
             fields=(
                 FieldSpec('last_name', N_('Surname')),
-                FieldSpec('first_name', N_('Name')),
+                FieldSpec('first_name', N_('First name')),
                 FieldSpec('patronymic', N_('Patronymic')),
                 FieldSpec('birth_date', N_('Date of birth'), 'date'),
                 FieldSpec('birth_place', N_('Place of birth')),
