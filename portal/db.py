@@ -18,6 +18,7 @@ MODEL_MODULES = [
     'portal.store.audit',
     'portal.store.apikeys',
     'portal.store.device',
+    'portal.store.throttle',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 

@@ -21,7 +21,8 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.field = field
-        self.params = params
+        # the field is also available to the message, e.g. 'The field {field} is not valid'
+        self.params = {'field': field, **params} if field else params
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({self.code!r})'

@@ -22,17 +22,6 @@ from tortoise.connection import connections
 from portal import db, live
 
 POSTGRES_URL = os.environ.get('PORTAL_TEST_POSTGRES_URL', '')
-TABLES = (
-    'history_events',
-    'registry_records',
-    'sessions',
-    'signature_challenges',
-    'demo_devices',
-    'api_clients',
-    'login_throttles',
-    'people',
-    'organisations',
-)
 
 # settings read by tests/ui_main.py and anything that calls get_settings()
 os.environ.setdefault('PORTAL_DEMO', '1')
@@ -110,7 +99,8 @@ async def store_db(request: pytest.FixtureRequest, sqlite_template: Path, tmp_pa
     else:
         url = request.getfixturevalue('postgres_url')
         await _open(url)
-        await connections.get('default').execute_script(f'TRUNCATE {", ".join(TABLES)} CASCADE')
+        tables = ', '.join(model._meta.db_table for model in Tortoise.apps['portal'].values())
+        await connections.get('default').execute_script(f'TRUNCATE {tables} CASCADE')
     yield url
     await _close()
 

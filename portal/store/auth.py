@@ -15,28 +15,26 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from tortoise import fields
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from portal import live
-from portal.errors import N_, Invalid, Throttled, Unauthorized
+from portal.errors import N_, Invalid, Unauthorized
+from portal.store import throttle
 from portal.store.actors import PersonActor
 from portal.store.audit import HistoryKind, record_event
 from portal.store.people import Person, find_person, normalise_fin
+from portal.store.throttle import Policy
 
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_ABSOLUTE = timedelta(hours=12)
 SESSION_TOUCH_EVERY = timedelta(seconds=60)
 CHALLENGE_LIFETIME = timedelta(minutes=2)
-# failures per FIN before each further attempt has to wait; the wait doubles up to a cap
-FIN_FREE_FAILURES = 5
-FIN_MAX_DELAY = 300
-# failures per network address within a window before that address is slowed down
-ADDRESS_FREE_FAILURES = 20
-ADDRESS_DELAY = 60
-# failures older than this are forgotten
-THROTTLE_WINDOW = timedelta(minutes=15)
+# wrong passwords per FIN before each further attempt has to wait; the wait doubles up to five minutes
+FIN_POLICY = Policy(free=5, cap_seconds=300)
+# failed attempts from one network address (across FINs) before that address is slowed down
+ADDRESS_POLICY = Policy(free=20, cap_seconds=60)
 PASSWORD_MAX = 256
 
 _hasher = PasswordHasher()
@@ -100,15 +98,6 @@ class SignatureChallenge(Model):
         return f'KABINET-LOGIN\n{self.id}\n{self.nonce}\n{self.code}'.encode()
 
 
-class LoginThrottle(Model):
-    key = fields.CharField(max_length=80, primary_key=True)
-    failures = fields.IntField(default=0)
-    last_failure_at = fields.DatetimeField()
-
-    class Meta:
-        table = 'login_throttles'
-
-
 @dataclass(frozen=True)
 class SessionGrant:
     token: str
@@ -136,16 +125,16 @@ async def login_with_password(
     fin = normalise_fin(fin)
     if not password or len(password) > PASSWORD_MAX:
         raise Unauthorized('invalid_credentials', N_('The FIN or the password is wrong.'))
+    # every attempt is counted before the password is checked, so parallel guesses cannot share a free window
     fin_key, address_key = _throttle_key('fin', fin), _throttle_key('addr', address)
-    await _check_throttle(fin_key, FIN_FREE_FAILURES, now, cap=FIN_MAX_DELAY)
-    await _check_throttle(address_key, ADDRESS_FREE_FAILURES, now, cap=ADDRESS_DELAY)
+    await throttle.claim(address_key, ADDRESS_POLICY, now)
+    await throttle.claim(fin_key, FIN_POLICY, now)
     person = await find_person(fin)
     stored = person.password_hash if person and person.password_hash else _DUMMY_HASH
     if not await asyncio.to_thread(_verify, stored, password) or person is None or not person.password_hash:
-        await _note_failure(fin_key, now)
-        await _note_failure(address_key, now)
         raise Unauthorized('invalid_credentials', N_('The FIN or the password is wrong.'))
-    await LoginThrottle.filter(key=fin_key).delete()
+    await throttle.forgive(fin_key)
+    await throttle.refund(address_key)
     return await _open_session(person, LoginMethod.PASSWORD, now, previous_token)
 
 
@@ -232,9 +221,11 @@ async def logout(*, token: str | None, now: datetime) -> None:
     if session is None:
         return
     async with in_transaction():
-        if await Session.filter(id=session.id, ended_at=None).update(ended_at=now):
+        ended = await Session.filter(id=session.id, ended_at=None).update(ended_at=now)
+        if ended:
             await record_event(person_id=session.person_id, kind=HistoryKind.LOGOUT, now=now, method=session.method)
-    live.publish(live.Event(f'citizen:{session.person_id}', 'history.added', {}))
+    if ended:
+        live.publish(live.Event(f'citizen:{session.person_id}', 'history.added', {}))
 
 
 async def purge_expired(*, now: datetime) -> dict[str, int]:
@@ -247,7 +238,7 @@ async def purge_expired(*, now: datetime) -> dict[str, int]:
             await record_event(person_id=session.person_id, kind=HistoryKind.SESSION_EXPIRED, now=now)
         await Session.filter(id__in=[s.id for s in timed_out]).delete()
         ended = await Session.filter(ended_at__not_isnull=True).delete()
-    throttles = await LoginThrottle.filter(last_failure_at__lt=now - THROTTLE_WINDOW).delete()
+    throttles = await throttle.purge(now, FIN_POLICY.window)
     for session in timed_out:
         live.publish(live.Event(f'citizen:{session.person_id}', 'history.added', {}))
     return {'challenges': challenges, 'sessions': len(timed_out) + ended, 'throttles': throttles}
@@ -306,22 +297,3 @@ def _verify(stored: str, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-async def _check_throttle(key: str, free: int, now: datetime, *, cap: int) -> None:
-    row = await LoginThrottle.get_or_none(key=key)
-    if row is None or row.failures < free or now - row.last_failure_at > THROTTLE_WINDOW:
-        return
-    delay = min(2 ** (row.failures - free), cap)
-    wait = (row.last_failure_at + timedelta(seconds=delay) - now).total_seconds()
-    if wait > 0:
-        raise Throttled(
-            'too_many_attempts', N_('Too many attempts. Try again in {seconds} seconds.'), retry_after=int(wait) + 1
-        )
-
-
-async def _note_failure(key: str, now: datetime) -> None:
-    await LoginThrottle.filter(key=key, last_failure_at__lt=now - THROTTLE_WINDOW).update(failures=0)
-    updated = await LoginThrottle.filter(key=key).update(failures=F('failures') + 1, last_failure_at=now)
-    if not updated:
-        await LoginThrottle.get_or_create(key=key, defaults={'failures': 1, 'last_failure_at': now})

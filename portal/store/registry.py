@@ -80,11 +80,10 @@ def validate_data(spec: KindSpec, data: Any) -> dict[str, Any]:
         return spec.schema.model_validate(data).model_dump(mode='json')
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = '.'.join(str(p) for p in error['loc']) or 'data'
         raise Invalid(
             'invalid_record',
             N_('The field {field} is not valid: {reason}'),
-            field=f'data.{field}',
+            field='.'.join(['data', *(str(p) for p in error['loc'])]),
             reason=error['msg'],
         ) from exc
 
@@ -103,6 +102,8 @@ async def upsert_record(*, actor: Actor, fin: str, kind: str, data: Any, now: da
     person = await get_citizen_by_fin(fin=fin)
     valid_until = date.fromisoformat(clean[spec.valid_until_field]) if spec.valid_until_field else None
     async with in_transaction():
+        # lock the citizen: two first writes of one record must not both insert
+        await Person.select_for_update().get(id=person.id)
         record = await RegistryRecord.select_for_update().get_or_none(person_id=person.id, kind=kind, ref=ref)
         created = record is None
         if record is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from portal.errors import N_
 
@@ -45,11 +45,13 @@ class IdCard(_Schema):
     expires_on: date
     issued_by: str = Text
 
-    @model_validator(mode='after')
-    def _expires_after_issue(self) -> IdCard:
-        if self.expires_on <= self.issued_on:
-            raise ValueError('expires_on must be after issued_on')
-        return self
+    @field_validator('expires_on')
+    @classmethod
+    def _expires_after_issue(cls, value: date, info: ValidationInfo) -> date:
+        issued = info.data.get('issued_on')
+        if issued is not None and value <= issued:
+            raise ValueError('must be after issued_on')
+        return value
 
 
 @dataclass(frozen=True)
