@@ -19,6 +19,8 @@ MODEL_MODULES = [
     'portal.store.apikeys',
     'portal.store.device',
     'portal.store.throttle',
+    'portal.store.corrections',
+    'portal.store.payments',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 

@@ -115,7 +115,7 @@ ERROR_CASES = [
         'data.expires_on',
     ),
     Case('missing-in-data', 'mia', record(data={**ADDRESS, 'street': ''}), 422, 'invalid_record', 'data.street'),
-    Case('unknown-kind', 'mia', record(kind='passport'), 404, 'unknown_kind', 'kind'),
+    Case('unknown-kind', 'mia', record(kind='spaceship'), 404, 'unknown_kind', 'kind'),
     Case('unknown-fin', 'mia', record(fin='9ZZZ999'), 404, 'citizen_not_found', 'fin'),
     Case('malformed-fin', 'mia', record(fin='ABC-123'), 422, 'fin_malformed', 'fin'),
 ]
@@ -152,8 +152,8 @@ async def test_invalid_record_message_names_the_field_and_the_reason(
 
 
 async def test_unknown_kind_message_names_the_kind(client: httpx.AsyncClient, keys: dict[str, str]) -> None:
-    response = await client.post(RECORDS, json=record(kind='passport'), headers={'Authorization': keys['mia']})
-    assert assert_error(response, 404, 'unknown_kind')['message'] == 'Unknown kind of record: passport.'
+    response = await client.post(RECORDS, json=record(kind='spaceship'), headers={'Authorization': keys['mia']})
+    assert assert_error(response, 404, 'unknown_kind')['message'] == 'Unknown kind of record: spaceship.'
 
 
 async def test_create_then_update(client: httpx.AsyncClient, keys: dict[str, str]) -> None:

@@ -153,10 +153,10 @@ async def test_id_card_validity_and_refs(store_db: str) -> None:
 async def test_unknown_kind(store_db: str) -> None:
     await citizen()
     with pytest.raises(NotFound) as exc:
-        await registry.upsert_record(actor=await api_actor(), fin=A_FIN, kind='passport', data=ADDRESS, now=NOW)
+        await registry.upsert_record(actor=await api_actor(), fin=A_FIN, kind='spaceship', data=ADDRESS, now=NOW)
     assert exc.value.code == 'unknown_kind'
     assert exc.value.field == 'kind'
-    assert exc.value.params['kind'] == 'passport'
+    assert exc.value.params['kind'] == 'spaceship'
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,9 @@ class RegistryRecord(Model):
     data: dict[str, Any] = fields.JSONField()
     valid_until = fields.DateField(null=True, db_index=True)
     version = fields.IntField(default=1)
+    # the version the citizen confirmed as correct ("Məlumat düzgündür"), if any
+    confirmed_version = fields.IntField(null=True)
+    confirmed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
@@ -99,6 +102,8 @@ async def upsert_record(*, actor: Actor, fin: str, kind: str, data: Any, now: da
     if len(ref) > REF_MAX:
         raise Invalid('invalid_ref', N_('The record reference is too long.'), field='ref')
     clean = validate_data(spec, data)
+    if spec.ref_field:  # records of this kind are told apart by one of their fields
+        ref = str(clean[spec.ref_field])
     person = await get_citizen_by_fin(fin=fin)
     valid_until = date.fromisoformat(clean[spec.valid_until_field]) if spec.valid_until_field else None
     async with in_transaction():
