@@ -19,6 +19,11 @@ KIND_LABELS = {
     HistoryKind.LOGOUT: N_('Logout'),
     HistoryKind.SESSION_EXPIRED: N_('Session ended after inactivity'),
     HistoryKind.DATA_UPDATED: N_('Data updated'),
+    HistoryKind.DATA_CONFIRMED: N_('Data confirmed as correct'),
+    HistoryKind.CORRECTION_REQUESTED: N_('Correction requested'),
+    HistoryKind.CORRECTION_RESOLVED: N_('Correction request answered'),
+    HistoryKind.PAYMENT_SUCCEEDED: N_('Payment'),
+    HistoryKind.PAYMENT_FAILED: N_('Payment failed'),
     HistoryKind.SERVICE_USED: N_('Service used'),
 }
 METHOD_LABELS = {'password': N_('password'), 'asan': 'ASAN İmza', 'sima': 'SİMA'}

@@ -1,6 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from orjson import loads
+from portal.store.audit import HistoryKind
 from portal.store.corrections import CorrectionState
 from portal.store.payments import PaymentState
 from tortoise.fields.base import OnDelete
@@ -68,6 +69,11 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'payments', 'app': 'portal', 'indexes': [Index(fields=['person_id', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
+        ),
+        ops.AlterField(
+            model_name='HistoryEvent',
+            name='kind',
+            field=fields.CharEnumField(description='LOGIN: login\nLOGOUT: logout\nSESSION_EXPIRED: session_expired\nDATA_UPDATED: data_updated\nDATA_CONFIRMED: data_confirmed\nCORRECTION_REQUESTED: correction_requested\nCORRECTION_RESOLVED: correction_resolved\nPAYMENT_SUCCEEDED: payment_succeeded\nPAYMENT_FAILED: payment_failed\nSERVICE_USED: service_used', enum_type=HistoryKind, max_length=24),
         ),
         ops.AddField(
             model_name='RegistryRecord',

@@ -20,6 +20,11 @@ class HistoryKind(StrEnum):
     LOGOUT = 'logout'
     SESSION_EXPIRED = 'session_expired'
     DATA_UPDATED = 'data_updated'
+    DATA_CONFIRMED = 'data_confirmed'
+    CORRECTION_REQUESTED = 'correction_requested'
+    CORRECTION_RESOLVED = 'correction_resolved'
+    PAYMENT_SUCCEEDED = 'payment_succeeded'
+    PAYMENT_FAILED = 'payment_failed'
     SERVICE_USED = 'service_used'
 
 

@@ -62,6 +62,8 @@ class RecordView:
     valid_until: date | None
     version: int
     updated_at: datetime
+    confirmed_version: int | None = None
+    confirmed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -176,4 +178,6 @@ def _view(record: RegistryRecord, source: Organisation) -> RecordView:
         valid_until=record.valid_until,
         version=record.version,
         updated_at=record.updated_at,
+        confirmed_version=record.confirmed_version,
+        confirmed_at=record.confirmed_at,
     )
