@@ -9,6 +9,9 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = 'kabinet-development-secret-change-me'
+DEFAULT_PAYMENT_SECRET = 'kabinet-development-payment-secret-change-me'
+# the payment gateways the portal can talk to (portal/payments/)
+PAYMENT_GATEWAYS = ('sandbox',)
 DATA_DIR = Path('.kabinet')
 
 
@@ -28,12 +31,23 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     challenge_seconds: int = 120
 
+    # the payment gateway ('sandbox': the built-in test gateway, its hosted page served at /sandbox-gateway/…)
+    payment_gateway: str = 'sandbox'
+    # shared with the gateway: signs its callbacks (and the sandbox's session tokens)
+    payment_secret: str = DEFAULT_PAYMENT_SECRET
+
     @model_validator(mode='after')
     def _refuse_default_secret(self) -> Settings:
         if not self.demo and self.secret == DEFAULT_SECRET:
             raise ValueError('PORTAL_SECRET must be set to a long random value outside demo mode (PORTAL_DEMO=1)')
         if len(self.secret) < 16:
             raise ValueError('PORTAL_SECRET must be at least 16 characters long')
+        if not self.demo and self.payment_secret == DEFAULT_PAYMENT_SECRET:
+            raise ValueError('PORTAL_PAYMENT_SECRET must be set to the secret shared with the payment gateway')
+        if len(self.payment_secret) < 16:
+            raise ValueError('PORTAL_PAYMENT_SECRET must be at least 16 characters long')
+        if self.payment_gateway not in PAYMENT_GATEWAYS:
+            raise ValueError(f'PORTAL_PAYMENT_GATEWAY must be one of: {", ".join(PAYMENT_GATEWAYS)}')
         return self
 
     @property

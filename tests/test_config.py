@@ -19,7 +19,7 @@ def test_default_secret_is_refused_outside_demo_mode(monkeypatch: pytest.MonkeyP
     with pytest.raises(ValidationError, match='PORTAL_SECRET'):
         Settings(demo=False)
     assert Settings(demo=True).secret == DEFAULT_SECRET
-    assert Settings(demo=False, secret='x' * 40).cookies_secure is True
+    assert Settings(demo=False, secret='x' * 40, payment_secret='y' * 40).cookies_secure is True
     assert Settings(demo=True).cookies_secure is False
 
 

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal.api import health, registry
+from portal.api import corrections, health, payments, registry
 from portal.errors import DomainError, Throttled
 
 PREFIX = '/api/v1'
@@ -26,6 +26,8 @@ def create_api() -> FastAPI:
     )
     api.include_router(health.router)
     api.include_router(registry.router)
+    api.include_router(payments.router)
+    api.include_router(corrections.router)
     api.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     api.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

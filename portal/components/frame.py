@@ -14,7 +14,11 @@ from portal.store import auth
 from portal.store.actors import PersonActor, Role
 
 NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
-    Role.CITIZEN: (('/cabinet', N_('Personal cabinet')), ('/history', N_('Operation history'))),
+    Role.CITIZEN: (
+        ('/cabinet', N_('Personal cabinet')),
+        ('/payments', N_('Payments')),
+        ('/history', N_('Operation history')),
+    ),
     Role.AGENCY_OFFICER: (('/desk', N_('Agency desk')),),
     Role.EXECUTIVE_OFFICER: (('/desk', N_('Local executive desk')),),
     Role.ADMIN: (('/admin', N_('Administration')),),

@@ -1,19 +1,24 @@
-"""The operation history list, newest first, refreshed live when something new happens to the person."""
+"""The operation history: filters by kind and dates, pages, CSV export; refreshed live on new operations."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+
 from nicegui import ui
 
+from portal.components.errors import show_error
 from portal.components.live import subscribe
-from portal.errors import N_
+from portal.errors import N_, DomainError
 from portal.i18n import _, current_language, fmt_datetime
 from portal.live import Event
 from portal.store import audit
 from portal.store.actors import PersonActor
-from portal.store.audit import HistoryKind, HistoryView
+from portal.store.audit import HistoryFilter, HistoryKind, HistoryPage, HistoryView
 from portal.store.registry_kinds import KINDS
 
-PAGE = 50
+PAGE = 25
 KIND_LABELS = {
     HistoryKind.LOGIN: N_('Login'),
     HistoryKind.LOGOUT: N_('Logout'),
@@ -29,49 +34,109 @@ KIND_LABELS = {
 METHOD_LABELS = {'password': N_('password'), 'asan': 'ASAN İmza', 'sima': 'SİMA'}
 
 
-class history_list(ui.column):
-    def __init__(self, *, actor: PersonActor, events: list[HistoryView]) -> None:
+class history_list(ui.column):  # an element-like component
+    def __init__(self, *, actor: PersonActor, first: HistoryPage) -> None:
         super().__init__()
-        self.actor, self.events = actor, events
-        self.classes('w-full gap-0').mark('history')
+        self.actor, self.result = actor, first
+        self.where, self.page = HistoryFilter(), 1
+        self.classes('w-full gap-2').mark('history')
         with self:
+            self._filters()
+            # per instance: a class-level refreshable would keep every client's targets in one list
+            self.render = ui.refreshable(self._render)
             self.render()
         subscribe(f'citizen:{actor.person_id}', self._on_event)
 
-    @ui.refreshable_method
-    def render(self) -> None:
-        if not self.events:
+    def _filters(self) -> None:
+        with ui.row().classes('w-full items-end gap-4'):
+            options = {k.value: _(label) for k, label in KIND_LABELS.items()}
+            self.kinds = ui.select(options, multiple=True, label=_('Operation')).props('use-chips clearable')
+            self.kinds.classes('min-w-64').mark('history-kinds')
+            self.since = ui.input(_('From')).props('type=date clearable').mark('history-since')
+            self.until = ui.input(_('To')).props('type=date clearable').mark('history-until')
+            ui.button(_('Show'), icon='filter_list', on_click=self._apply).mark('history-apply')
+            ui.button(_('Download CSV'), icon='download', on_click=self._export).props('outline').mark('history-csv')
+
+    def _render(self) -> None:
+        ui.label(_('Operations found: {count}', count=self.result.total)).classes('text-caption').mark('history-total')
+        if not self.result.events:
             ui.label(_('No operations yet.'))
-        for event in self.events:
+        for event in self.result.events:
             with ui.row().classes('w-full items-baseline gap-4 py-2 border-b').mark('history-row'):
                 ui.label(fmt_datetime(event.created_at)).classes('text-grey-8 w-36')
                 ui.label(_(KIND_LABELS[event.kind])).classes('text-weight-medium').mark(f'history-{event.kind}')
-                ui.label(_detail(event)).classes('text-grey-9')
-        if len(self.events) % PAGE == 0 and self.events:
-            ui.button(_('Show more'), on_click=self._more).props('flat').mark('history-more')
+                ui.label(describe(event)).classes('text-grey-9')
+        pages = max((self.result.total + PAGE - 1) // PAGE, 1)
+        if pages > 1:
+            ui.pagination(1, pages, direction_links=True, value=self.page, on_change=self._turn).mark('history-pages')
 
-    async def _more(self) -> None:
-        self.events += await audit.list_history(
-            actor=self.actor, person_id=self.actor.person_id, limit=PAGE, offset=len(self.events)
+    async def _apply(self) -> None:
+        try:
+            self.where = HistoryFilter(
+                kinds=frozenset(HistoryKind(k) for k in self.kinds.value or ()),
+                since=_parse(self.since.value),
+                until=_parse(self.until.value),
+            )
+        except DomainError as exc:
+            show_error(exc)
+            return
+        self.page = 1
+        await self._load()
+
+    async def _turn(self, e: object) -> None:
+        self.page = int(getattr(e, 'value', 1) or 1)
+        await self._load()
+
+    async def _load(self) -> None:
+        self.result = await audit.page_history(
+            actor=self.actor,
+            person_id=self.actor.person_id,
+            limit=PAGE,
+            offset=(self.page - 1) * PAGE,
+            where=self.where,
         )
         self.render.refresh()
+
+    async def _export(self) -> None:
+        everything = await audit.page_history(
+            actor=self.actor, person_id=self.actor.person_id, limit=audit.EXPORT_MAX, where=self.where
+        )
+        ui.download.content(history_csv(everything.events), 'kabinet-history.csv', 'text/csv; charset=utf-8')
 
     async def _on_event(self, _event: Event) -> None:
-        self.events = await audit.list_history(
-            actor=self.actor, person_id=self.actor.person_id, limit=max(len(self.events), PAGE)
-        )
-        self.render.refresh()
+        await self._load()
 
 
-def _detail(event: HistoryView) -> str:
+def history_csv(events: list[HistoryView]) -> str:
+    """The rows as a spreadsheet opens them: UTF-8 with BOM, local time, translated operation names."""
+    out = io.StringIO()
+    out.write('\ufeff')
+    writer = csv.writer(out)
+    writer.writerow([_('Time'), _('Operation'), _('Details')])
+    for event in events:
+        writer.writerow([fmt_datetime(event.created_at), _(KIND_LABELS[event.kind]), describe(event)])
+    return out.getvalue()
+
+
+def describe(event: HistoryView) -> str:
     if event.method:
-        method = METHOD_LABELS.get(event.method, event.method)
-        return _('Method: {method}', method=_(method))
+        return _('Method: {method}', method=_(METHOD_LABELS.get(event.method, event.method)))
+    kind = KINDS.get(str(event.detail.get('record_kind') or event.detail.get('kind') or ''))
+    what = _(kind.title) if kind else ''
+    agency = event.organisation_name_az or ''
+    if current_language() == 'en' and event.organisation_name_en:
+        agency = event.organisation_name_en
     if event.kind is HistoryKind.DATA_UPDATED:
-        agency = event.organisation_name_az
-        if current_language() == 'en' and event.organisation_name_en:
-            agency = event.organisation_name_en
-        kind = KINDS.get(str(event.detail.get('record_kind', '')))
-        what = _(kind.title) if kind else str(event.detail.get('record_kind', ''))
-        return _('{what}, updated by {agency}', what=what, agency=agency or '')
-    return ''
+        return _('{what}, updated by {agency}', what=what, agency=agency)
+    if event.kind is HistoryKind.PAYMENT_SUCCEEDED and event.detail.get('receipt_no'):
+        return _(
+            '{what}: {amount} AZN, receipt {receipt}',
+            what=what,
+            amount=event.detail.get('amount', ''),
+            receipt=event.detail['receipt_no'],
+        )
+    return ', '.join(p for p in (what, agency) if p)
+
+
+def _parse(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from portal.components.correction_queue import QUEUE_SIZE, correction_queue
 from portal.components.frame import frame
 from portal.errors import N_
 from portal.i18n import _, current_language, fmt_datetime
 from portal.pages.guard import require
-from portal.store import apikeys, orgs, people, registry
+from portal.store import apikeys, corrections, orgs, people, registry
 from portal.store.actors import Role
 from portal.store.orgs import OrgCategory
 from portal.store.registry_kinds import KINDS
@@ -30,6 +31,8 @@ async def desk_page() -> RedirectResponse | None:
     org = await orgs.get_organisation_by_id(actor.organisation_id)
     staff = await people.list_staff(actor=actor, organisation_id=org.id)
     kept = await registry.count_records_by_source(organisation_id=org.id)
+    works_corrections = actor.role is Role.AGENCY_OFFICER and org.category is OrgCategory.AGENCY
+    pending = await corrections.list_agency_corrections(actor=actor, limit=QUEUE_SIZE) if works_corrections else []
     title = _('Agency desk') if org.category is OrgCategory.AGENCY else _('Local executive desk')
     with frame(title, actor):
         with ui.card().classes('w-full').mark('desk-organisation'):
@@ -43,6 +46,8 @@ async def desk_page() -> RedirectResponse | None:
                 owned = [_(k.title) for k in KINDS.values() if org.code in k.sources]
                 ui.label(_('Kinds of record kept: {kinds}', kinds=', '.join(owned) or '—'))
                 ui.label(_('Records kept for citizens: {count}', count=kept)).mark('desk-record-count')
+        if works_corrections:
+            correction_queue(actor=actor, items=pending)
         with ui.card().classes('w-full'):
             ui.label(_('Staff')).classes('text-h6')
             for member in staff:

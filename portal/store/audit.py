@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
-from portal.errors import N_, NotFound
+from portal.errors import N_, Invalid, NotFound
 from portal.store.actors import Actor, Role, require_role
+
+# days are cut in the portal's time zone
+TIMEZONE = ZoneInfo('Asia/Baku')
+# the most operations one request returns (a CSV export of a whole history)
+EXPORT_MAX = 10_000
 
 
 class HistoryKind(StrEnum):
@@ -80,28 +87,68 @@ async def record_event(
     )
 
 
-async def list_history(*, actor: Actor, person_id: UUID, limit: int = 50, offset: int = 0) -> list[HistoryView]:
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which operations to show: some kinds, and a date range in the portal's time zone (both ends included)."""
+
+    kinds: frozenset[HistoryKind] = frozenset()
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise Invalid('invalid_range', N_('The start date must not be after the end date.'), field='since')
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    events: list[HistoryView]
+    total: int
+
+
+async def list_history(
+    *, actor: Actor, person_id: UUID, limit: int = 50, offset: int = 0, where: HistoryFilter | None = None
+) -> list[HistoryView]:
     """A person's own history, newest first."""
+    return (await page_history(actor=actor, person_id=person_id, limit=limit, offset=offset, where=where)).events
+
+
+async def page_history(
+    *, actor: Actor, person_id: UUID, limit: int = 50, offset: int = 0, where: HistoryFilter | None = None
+) -> HistoryPage:
+    """One page of a person's own history, newest first, with the number of matching operations."""
     me = require_role(actor, *Role)
     if me.person_id != person_id:
         raise NotFound('not_found', N_('Not found.'))
+    query = _filtered(HistoryEvent.filter(person_id=person_id), where or HistoryFilter())
+    total = await query.count()
     events = (
-        await HistoryEvent.filter(person_id=person_id)
-        .prefetch_related('organisation')
+        await query.prefetch_related('organisation')
         .order_by('-created_at', '-id')
         .offset(max(offset, 0))
-        .limit(min(max(limit, 1), 200))
+        .limit(min(max(limit, 1), EXPORT_MAX))
     )
-    return [
-        HistoryView(
-            id=e.id,
-            kind=e.kind,
-            method=e.method,
-            organisation_code=e.organisation.code if e.organisation else None,
-            organisation_name_az=e.organisation.name_az if e.organisation else None,
-            organisation_name_en=e.organisation.name_en if e.organisation else None,
-            detail=e.detail,
-            created_at=e.created_at,
-        )
-        for e in events
-    ]
+    return HistoryPage(events=[_view(e) for e in events], total=total)
+
+
+def _filtered(query: QuerySet[HistoryEvent], where: HistoryFilter) -> QuerySet[HistoryEvent]:
+    if where.kinds:
+        query = query.filter(kind__in=list(where.kinds))
+    if where.since:
+        query = query.filter(created_at__gte=datetime.combine(where.since, time.min, TIMEZONE))
+    if where.until:
+        query = query.filter(created_at__lt=datetime.combine(where.until + timedelta(days=1), time.min, TIMEZONE))
+    return query
+
+
+def _view(e: HistoryEvent) -> HistoryView:
+    return HistoryView(
+        id=e.id,
+        kind=e.kind,
+        method=e.method,
+        organisation_code=e.organisation.code if e.organisation else None,
+        organisation_name_az=e.organisation.name_az if e.organisation else None,
+        organisation_name_en=e.organisation.name_en if e.organisation else None,
+        detail=e.detail,
+        created_at=e.created_at,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from faker import Faker
@@ -16,13 +16,14 @@ from tortoise.transactions import in_transaction
 
 from portal.store.actors import Role
 from portal.store.auth import hash_password
+from portal.store.demo_records import ANCHOR, Demo, adult_rows, child_rows, ref_of, stamp, valid_until
 from portal.store.device import DemoDevice, public_key_of
 from portal.store.orgs import Organisation, OrgCategory, reference_organisations
 from portal.store.people import Person
-from portal.store.registry import RegistryRecord
+from portal.store.registry import RegistryRecord, validate_data
+from portal.store.registry_kinds import KINDS
 
 SEED = 20261101
-ANCHOR = date(2026, 11, 1)
 CITIZENS = 200
 DEMO_PASSWORD = 'Kabinet-2026'
 DEMO_PIN = '2468'
@@ -45,6 +46,7 @@ async def seed_demo(*, now: datetime) -> bool:
         return False
     rng, fake = random.Random(SEED), Faker('az_AZ')
     fake.seed_instance(SEED)
+    demo = Demo(rng, fake)
     password_hash, pin_hash = hash_password(DEMO_PASSWORD), hash_password(DEMO_PIN)
     async with in_transaction():
         orgs = [
@@ -53,21 +55,111 @@ async def seed_demo(*, now: datetime) -> bool:
         ]
         await Organisation.bulk_create(orgs)
         by_code = {o.code: o for o in orgs}
-        executives = [o for o in orgs if o.category is OrgCategory.EXECUTIVE]
-        people = _people(rng, fake, orgs)
-        for person, _ in people:
+        regions = [o.region for o in orgs if o.category is OrgCategory.EXECUTIVE and o.region]
+        adults = _people(rng, fake, orgs)
+        for person, _ in adults:
             person.password_hash = password_hash
             person.public_key = public_key_of(_device_key(person.fin))
-        await Person.bulk_create([p for p, _ in people])
+        rows: list[tuple[Person, str, str, dict[str, Any]]] = []
+        for person, sex in adults:
+            rows += [(person, *row) for row in adult_rows(person, sex, rng.choice(regions), demo)]
+        children, family_rows = _families(adults, demo)
+        rows += family_rows
+        for child, sex in children:
+            rows += [(child, *row) for row in child_rows(child, sex, demo)]
+        await Person.bulk_create([p for p, _ in adults + children])
         await DemoDevice.bulk_create(
-            [DemoDevice(person_id=p.id, private_key=_device_key(p.fin), pin_hash=pin_hash) for p, _ in people]
+            [DemoDevice(person_id=p.id, private_key=_device_key(p.fin), pin_hash=pin_hash) for p, _ in adults]
         )
-        records: list[RegistryRecord] = []
-        for person, sex in people:
-            home = rng.choice(executives)
-            records.extend(_records(person, sex=sex, rng=rng, fake=fake, orgs=by_code, executive=home, now=now))
-        await RegistryRecord.bulk_create(records)
+        await RegistryRecord.bulk_create([_record(row, orgs=by_code, demo=demo, now=now) for row in rows])
     return True
+
+
+def _record(
+    row: tuple[Person, str, str, dict[str, Any]], *, orgs: dict[str, Organisation], demo: Demo, now: datetime
+) -> RegistryRecord:
+    person, kind, source, data = row
+    clean = validate_data(KINDS[kind], data)  # demo data obeys the same schemas as agencies' data
+    at = stamp(now, demo, clean)
+    return RegistryRecord(
+        person_id=person.id,
+        kind=kind,
+        ref=ref_of(kind, clean),
+        source_id=orgs[source].id,
+        data=clean,
+        valid_until=valid_until(kind, clean),
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _families(
+    adults: list[tuple[Person, str]], demo: Demo
+) -> tuple[list[tuple[Person, str]], list[tuple[Person, str, str, dict[str, Any]]]]:
+    """Married couples (Leyla and Rəşad among them) with their minor children; marital status for everyone."""
+    rng, fake = demo.rng, demo.fake
+    citizens = [(p, s) for p, s in adults if p.role is Role.CITIZEN]
+    leyla, rashad = citizens[0], citizens[1]
+    rest = citizens[3:]
+    men, women = [c for c in rest if c[1] == 'M'], [c for c in rest if c[1] == 'F']
+    couples = [(rashad, leyla)] + [(m, w) for m, w in zip(men, women, strict=False) if rng.random() < 0.6]
+    married = {p.id for couple in couples for p, _ in couple}
+    children: list[tuple[Person, str]] = []
+    rows: list[tuple[Person, str, str, dict[str, Any]]] = []
+    used = {p.fin for p, _ in adults}
+    for index, ((husband, _), (wife, _)) in enumerate(couples):
+        assert husband.birth_date and wife.birth_date
+        since = max(husband.birth_date, wife.birth_date) + timedelta(days=365 * 22 + rng.randint(0, 2000))
+        since = min(since, ANCHOR - timedelta(days=400))
+        kids: list[tuple[Person, str]] = []
+        for _ in range(2 if index == 0 else rng.choice([0, 1, 1, 2, 2, 3])):
+            born = since + timedelta(days=rng.randint(300, max((ANCHOR - since).days - 30, 301)))
+            if born > ANCHOR or (ANCHOR - born).days >= 18 * 365:
+                continue
+            sex = rng.choice('MF')
+            first = fake.first_name_male() if sex == 'M' else fake.first_name_female()
+            last = husband.last_name + ('a' if sex == 'F' and husband.last_name.endswith('v') else '')
+            kid = Person(
+                fin=_fin(rng, used),
+                role=Role.CITIZEN,
+                first_name=first,
+                last_name=last,
+                patronymic=f'{husband.first_name} {"oğlu" if sex == "M" else "qızı"}',
+                birth_date=born,
+            )
+            kids.append((kid, sex))
+        children += kids
+        for me, spouse in ((husband, wife), (wife, husband)):
+            members = [_member(spouse, 'spouse')] + [_member(kid, 'child') for kid, _ in kids]
+            rows.append((me, 'family', 'MOJ', {'members': members}))
+            rows.append(
+                (
+                    me,
+                    'marital_status',
+                    'MOJ',
+                    {
+                        'status': 'married',
+                        'since': since.isoformat(),
+                        'certificate_no': demo.code('NK-', 7),
+                    },
+                )
+            )
+    for person, _ in citizens:
+        if person.id not in married:
+            status = rng.choice(['single', 'single', 'divorced', 'widowed'])
+            rows.append((person, 'marital_status', 'MOJ', {'status': status}))
+    return children, rows
+
+
+def _member(person: Person, relation: str) -> dict[str, Any]:
+    assert person.birth_date is not None
+    return {
+        'fin': person.fin,
+        'first_name': person.first_name,
+        'last_name': person.last_name,
+        'relation': relation,
+        'birth_date': person.birth_date.isoformat(),
+    }
 
 
 def _people(rng: random.Random, fake: Faker, orgs: list[Organisation]) -> list[tuple[Person, str]]:
@@ -112,76 +204,6 @@ def _person(
         birth_date=birth,
         organisation_id=org.id if org else None,
     )
-
-
-def _records(
-    person: Person,
-    *,
-    sex: str,
-    rng: random.Random,
-    fake: Faker,
-    orgs: dict[str, Organisation],
-    executive: Organisation,
-    now: datetime,
-) -> list[RegistryRecord]:
-    assert person.birth_date is not None
-    issued = ANCHOR - timedelta(days=rng.randint(30, 3600))
-    expires = issued + timedelta(days=365 * 10)
-    updated = now - timedelta(days=rng.randint(1, 900), minutes=rng.randint(0, 1440))
-    region = executive.region or 'Bakı'
-    data: list[tuple[str, Organisation, dict[str, Any], date | None]] = [
-        (
-            'identity',
-            orgs['MOJ'],
-            {
-                'first_name': person.first_name,
-                'last_name': person.last_name,
-                'patronymic': person.patronymic,
-                'birth_date': person.birth_date.isoformat(),
-                'birth_place': fake.city(),
-                'gender': sex,
-            },
-            None,
-        ),
-        (
-            'address',
-            orgs['MIA'],
-            {
-                'region': region,
-                'city': region,
-                'street': fake.street_name(),
-                'building': str(rng.randint(1, 180)),
-                'apartment': str(rng.randint(1, 120)) if rng.random() < 0.7 else '',
-                'registered_on': (ANCHOR - timedelta(days=rng.randint(100, 8000))).isoformat(),
-            },
-            None,
-        ),
-        (
-            'id_card',
-            orgs['MIA'],
-            {
-                'series': 'AZE' if issued.year >= 2015 else 'AA',
-                'number': f'{rng.randint(0, 99_999_999):08d}',
-                'issued_on': issued.isoformat(),
-                'expires_on': expires.isoformat(),
-                'issued_by': 'Daxili İşlər Nazirliyi',
-            },
-            expires,
-        ),
-    ]
-    return [
-        RegistryRecord(
-            person_id=person.id,
-            kind=kind,
-            ref='',
-            source_id=source.id,
-            data=payload,
-            valid_until=valid,
-            created_at=updated,
-            updated_at=updated,
-        )
-        for kind, source, payload, valid in data
-    ]
 
 
 def _fin(rng: random.Random, used: set[str]) -> str:

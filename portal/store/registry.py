@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +22,9 @@ from portal.store.people import Person, get_citizen_by_fin
 from portal.store.registry_kinds import KINDS, KindSpec
 
 REF_MAX = 64
+ADULT_AGE = 18
+# what a parent sees of a minor child
+CHILD_KINDS = frozenset({'vaccination'})
 
 
 class RegistryRecord(Model):
@@ -64,6 +68,14 @@ class RecordView:
     updated_at: datetime
     confirmed_version: int | None = None
     confirmed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ChildRecords:
+    person_id: UUID
+    full_name: str
+    birth_date: date
+    records: list[RecordView]
 
 
 @dataclass(frozen=True)
@@ -125,12 +137,10 @@ async def upsert_record(*, actor: Actor, fin: str, kind: str, data: Any, now: da
                 updated_at=now,
             )
         else:
-            record.data, record.source_id, record.valid_until = clean, actor.organisation_id, valid_until
-            record.version += 1
-            record.updated_at = now
-            await record.save()
-        if kind == 'identity':
-            await _sync_identity(person, clean)
+            record.source_id = actor.organisation_id
+            await apply_data(record, spec, clean, now)
+        if created and kind == 'identity':
+            await _sync_identity(person.id, clean)
         await record_event(
             person_id=person.id,
             kind=HistoryKind.DATA_UPDATED,
@@ -139,34 +149,94 @@ async def upsert_record(*, actor: Actor, fin: str, kind: str, data: Any, now: da
             detail={'record_kind': kind, 'ref': ref},
         )
     source = await Organisation.get(id=actor.organisation_id)
-    view = _view(record, source)
+    view = record_view(record, source)
     live.publish(live.Event(person.topic, 'registry.updated', {'kind': kind, 'record_id': str(record.id)}))
     return UpsertResult(record=view, created=created, person_id=person.id)
 
 
-async def list_records(*, actor: Actor, person_id: UUID, kind: str | None = None) -> list[RecordView]:
-    """A citizen's own records; anybody else gets nothing."""
-    me: PersonActor = require_role(actor, *Role)
-    if me.person_id != person_id:
-        raise NotFound('not_found', N_('Not found.'))
+async def list_records(
+    *, actor: Actor, person_id: UUID, kind: str | None = None, kinds: Iterable[str] | None = None
+) -> list[RecordView]:
+    """A citizen's own records (of one kind, or of some kinds); anybody else gets nothing."""
+    _require_self(actor, person_id)
     query = RegistryRecord.filter(person_id=person_id)
     if kind is not None:
         query = query.filter(kind=kind)
+    if kinds is not None:
+        query = query.filter(kind__in=list(kinds))
     records = await query.prefetch_related('source').order_by('kind', 'ref')
-    return [_view(r, r.source) for r in records]
+    return [record_view(r, r.source) for r in records]
+
+
+async def list_children_records(
+    *, actor: Actor, person_id: UUID, today: date, kinds: Iterable[str] = CHILD_KINDS
+) -> list[ChildRecords]:
+    """What a parent may see of their minor children, as linked in the parent's family composition record."""
+    _require_self(actor, person_id)
+    kinds = [k for k in kinds if k in CHILD_KINDS]
+    family = await RegistryRecord.get_or_none(person_id=person_id, kind='family', ref='')
+    members = family.data.get('members', []) if family else []
+    minors = {
+        m['fin']: m
+        for m in members
+        if m.get('relation') == 'child' and _age(date.fromisoformat(m['birth_date']), today) < ADULT_AGE
+    }
+    if not minors:
+        return []
+    children = await Person.filter(fin__in=list(minors)).order_by('birth_date')
+    records = (
+        await RegistryRecord.filter(person_id__in=[c.id for c in children], kind__in=kinds)
+        .prefetch_related('source')
+        .order_by('kind', 'ref')
+    )
+    return [
+        ChildRecords(
+            person_id=child.id,
+            full_name=child.full_name,
+            birth_date=child.birth_date or today,
+            records=[record_view(r, r.source) for r in records if r.person_id == child.id],
+        )
+        for child in children
+    ]
+
+
+def _require_self(actor: Actor, person_id: UUID) -> PersonActor:
+    me = require_role(actor, *Role)
+    if me.person_id != person_id:
+        raise NotFound('not_found', N_('Not found.'))
+    return me
+
+
+def _age(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 async def count_records_by_source(*, organisation_id: UUID) -> int:
     return await RegistryRecord.filter(source_id=organisation_id).count()
 
 
-async def _sync_identity(person: Person, data: dict[str, Any]) -> None:
-    person.first_name, person.last_name = data['first_name'], data['last_name']
-    person.patronymic, person.birth_date = data['patronymic'], date.fromisoformat(data['birth_date'])
-    await person.save(update_fields=['first_name', 'last_name', 'patronymic', 'birth_date'])
+async def apply_data(record: RegistryRecord, spec: KindSpec, clean: dict[str, Any], now: datetime) -> RegistryRecord:
+    """Write validated new data into an existing record (inside the caller's transaction, record locked)."""
+    record.data = clean
+    record.valid_until = date.fromisoformat(clean[spec.valid_until_field]) if spec.valid_until_field else None
+    record.version += 1
+    record.updated_at = now
+    await record.save()
+    if record.kind == 'identity':
+        await _sync_identity(record.person_id, clean)
+    return record
 
 
-def _view(record: RegistryRecord, source: Organisation) -> RecordView:
+async def _sync_identity(person_id: UUID, data: dict[str, Any]) -> None:
+    await Person.filter(id=person_id).update(
+        first_name=data['first_name'],
+        last_name=data['last_name'],
+        patronymic=data['patronymic'],
+        birth_date=date.fromisoformat(data['birth_date']),
+    )
+
+
+def record_view(record: RegistryRecord, source: Organisation) -> RecordView:
     return RecordView(
         id=record.id,
         kind=record.kind,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 Text = Annotated[str, Field(min_length=1, max_length=120)]
 OptionalText = Annotated[str, Field(default='', max_length=120)]
-Ref = Annotated[str, Field(min_length=1, max_length=40, pattern=r'^[A-Za-z0-9./-]+$')]
+Ref = Annotated[str, Field(min_length=1, max_length=40, pattern=r'^[A-Za-z0-9./()-]+$')]
 Money = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 DebtStatus = Literal['unpaid', 'paid']
 _CATEGORY = '(A|A1|B|B1|BE|C|C1|CE|C1E|D|D1|DE|D1E|F)'
