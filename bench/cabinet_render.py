@@ -1,15 +1,18 @@
 """Cabinet first render: server time to build and serve /cabinet for a citizen with 100 registry records.
 
-Run by hand: `.venv/bin/python bench/cabinet_render.py`. Uses NiceGUI's in-process user simulation (the page is
-built and rendered to HTML by the server exactly as for a browser, without network), on a fresh SQLite file.
-Prints the median and p95 over repeated opens, and the share spent loading data through the store.
+Run by hand: `.venv/bin/python bench/cabinet_render.py` (needs Debian's chromium for the one login). The portal
+runs as its own process on a fresh SQLite file; a real browser logs in once, then the page is requested
+repeatedly over loopback with that session, so each figure is the server's whole work for a first render
+(guard, store queries, building the element tree, rendering the HTML). The store's share is measured apart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,16 +20,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault('PORTAL_DEMO', '1')
-os.environ.setdefault('PORTAL_SCHEDULER', '0')
-os.environ['NICEGUI_STORAGE_PATH'] = tempfile.mkdtemp(prefix='kabinet-bench-storage-')
 
 from tortoise import Tortoise  # noqa: E402
 
 from portal import db  # noqa: E402
-from portal.store import auth, registry  # noqa: E402
+from portal.store import registry  # noqa: E402
 from portal.store.auth import hash_password  # noqa: E402
 from portal.store.orgs import Organisation, reference_organisations  # noqa: E402
 from portal.store.people import Person  # noqa: E402
@@ -34,6 +36,7 @@ from portal.store.registry import RegistryRecord, validate_data  # noqa: E402
 from portal.store.registry_kinds import KINDS  # noqa: E402
 
 RECORDS = 100
+LAST_FINE = 'DYP-00000092'  # a record of the 'financial' section, built after the browser connects
 OPENS = 30
 FIN, PASSWORD = '5BENCH1', 'bench-password'
 
@@ -155,8 +158,8 @@ def hundred_records() -> list[tuple[str, str, dict[str, Any]]]:
     return rows
 
 
-async def prepare(path: Path) -> None:
-    await db.open_db(f'sqlite://{path}')
+async def prepare_db(url: str) -> None:
+    await db.open_db(url)
     await Organisation.bulk_create(
         [
             Organisation(**{k: r[k] for k in ('code', 'category', 'kind', 'name_az', 'name_en', 'region')})
@@ -189,38 +192,100 @@ async def prepare(path: Path) -> None:
     )
 
 
-async def main() -> None:
-    from nicegui.testing.user_simulation import user_simulation
+async def store_share(url: str) -> float:
+    await Tortoise.init(config=db.tortoise_config(url))
+    person = await Person.get(fin=FIN)
+    loads = []
+    for _ in range(OPENS):
+        start = time.perf_counter()
+        await registry.list_records(actor=person.as_actor(), person_id=person.id)
+        loads.append(time.perf_counter() - start)
+    await Tortoise.close_connections()
+    return statistics.median(loads) * 1000
 
-    with tempfile.TemporaryDirectory() as folder:
-        await prepare(Path(folder) / 'bench.sqlite3')
-        person = await Person.get(fin=FIN)
-        actor = person.as_actor()
-        loads = []
-        for _ in range(OPENS):
+
+def login_cookies(base: str) -> tuple[dict[str, str], float, float]:
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=args)
+        page = browser.new_page()
+        page.goto(f'{base}/login')
+        page.locator('input[autocomplete=username]').fill(FIN)
+        page.locator('input[type=password]').fill(PASSWORD)
+        page.keyboard.press('Enter')
+        page.wait_for_url('**/cabinet')
+        cookies = {c['name']: c['value'] for c in page.context.cookies()}
+        # the whole cabinet in a real browser: first response + every other section built after connecting
+        loaded, complete = [], []
+        for _ in range(5):
             start = time.perf_counter()
-            await registry.list_records(actor=actor, person_id=person.id)
-            loads.append(time.perf_counter() - start)
-        async with user_simulation(main_file=ROOT / 'tests' / 'ui_main.py') as user:
-            await user.open('/login')
-            user.find(marker='fin').type(FIN)
-            user.find(marker='password').type(PASSWORD)
-            user.find(marker='login').click()
-            await user.should_see(marker='welcome', retries=100)
+            page.goto(f'{base}/cabinet')
+            page.get_by_text('12345678', exact=True).wait_for()  # the identity card, in the first tab
+            loaded.append(time.perf_counter() - start)
+            page.locator('.q-tab').nth(2).click()  # 'financial': built after the browser connected
+            page.get_by_text(LAST_FINE, exact=True).wait_for()
+            complete.append(time.perf_counter() - start)
+        browser.close()
+    return cookies, statistics.median(loaded) * 1000, statistics.median(complete) * 1000
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f'sqlite://{folder}/bench.sqlite3'
+        asyncio.run(prepare_db(url))
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+        env = {
+            **os.environ,
+            'PORTAL_DB_URL': url,
+            'PORTAL_DEMO': '1',
+            'PORTAL_PORT': str(port),
+            'PORTAL_SCHEDULER': '0',
+        }
+        server = subprocess.Popen(
+            [sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        base = f'http://127.0.0.1:{port}'
+        try:
+            for _ in range(200):
+                try:
+                    if httpx.get(f'{base}/api/v1/health', timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            cookies, loaded, complete = login_cookies(base)
             times = []
-            for _ in range(OPENS):
-                start = time.perf_counter()
-                await user.open('/cabinet')
-                times.append(time.perf_counter() - start)
-        await auth.purge_expired(now=datetime.now(UTC))
-        await Tortoise.close_connections()
-    count = await_count = RECORDS
+            with httpx.Client(base_url=base, cookies=cookies) as client:
+                for i in range(OPENS + 3):
+                    start = time.perf_counter()
+                    response = client.get('/cabinet')
+                    elapsed = time.perf_counter() - start
+                    assert response.status_code == 200 and 'Məmmədova' in response.text, response.status_code
+                    if i >= 3:  # the first requests warm caches (imports, templates)
+                        times.append(elapsed)
+        finally:
+            server.terminate()
+            server.wait(10)
+        load = asyncio.run(store_share(url))
     median, p95 = statistics.median(times) * 1000, sorted(times)[int(0.95 * len(times)) - 1] * 1000
-    load = statistics.median(loads) * 1000
-    print(f'cabinet first render, {count} records, {OPENS} opens: median {median:.1f} ms, p95 {p95:.1f} ms')
-    print(f'  of which loading the {await_count} records through the store: median {load:.1f} ms')
-    print(f'  goal: under 150 ms -> {"met" if p95 < 150 else "NOT met"} (ratio p95/goal {p95 / 150:.2f})')
+    print(f'cabinet first render, {RECORDS} records, {OPENS} requests: median {median:.1f} ms, p95 {p95:.1f} ms')
+    print(f'  of which loading the {RECORDS} records through the store: median {load:.1f} ms')
+    print(
+        f'  in Chromium, median of 5: first tab visible {loaded:.0f} ms; then the financial tab (60 records, '
+        f'built after connecting) visible at {complete:.0f} ms'
+    )
+    print(f'  goal: under 150 ms -> {"met" if p95 < 150 else "NOT met"} (p95 / goal = {p95 / 150:.2f})')
 
 
 if __name__ == '__main__':
-    asyncio.run(main())
+    main()

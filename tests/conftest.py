@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -110,6 +112,9 @@ async def user(sqlite_db: str, caplog: pytest.LogCaptureFixture, request: pytest
     """NiceGUI's simulated user, on a fresh database (overrides the plugin's fixture to open the database first)."""
     async with user_simulation(main_file=get_path_to_main_file(request)) as simulated:
         yield simulated
+    # NiceGUI's reset drops the page modules' packages from sys.modules; tests after this one need them
+    if 'portal' not in sys.modules:
+        importlib.import_module('portal')
     errors = [r for r in caplog.get_records('call') if r.levelname == 'ERROR']
     if errors:
         pytest.fail(f'There were unexpected ERROR logs: {errors}', pytrace=False)

@@ -101,7 +101,8 @@ class history_list(ui.column):  # an element-like component
         everything = await audit.page_history(
             actor=self.actor, person_id=self.actor.person_id, limit=audit.EXPORT_MAX, where=self.where
         )
-        ui.download.content(history_csv(everything.events), 'kabinet-history.csv', 'text/csv; charset=utf-8')
+        csv_bytes = history_csv(everything.events).encode('utf-8')
+        ui.download.content(csv_bytes, 'kabinet-history.csv', 'text/csv; charset=utf-8')
 
     async def _on_event(self, _event: Event) -> None:
         await self._load()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -135,9 +135,10 @@ def _filtered(query: QuerySet[HistoryEvent], where: HistoryFilter) -> QuerySet[H
     if where.kinds:
         query = query.filter(kind__in=list(where.kinds))
     if where.since:
-        query = query.filter(created_at__gte=datetime.combine(where.since, time.min, TIMEZONE))
+        query = query.filter(created_at__gte=datetime.combine(where.since, time.min, TIMEZONE).astimezone(UTC))
     if where.until:
-        query = query.filter(created_at__lt=datetime.combine(where.until + timedelta(days=1), time.min, TIMEZONE))
+        end = datetime.combine(where.until + timedelta(days=1), time.min, TIMEZONE)
+        query = query.filter(created_at__lt=end.astimezone(UTC))  # stored in UTC: SQLite compares text
     return query
 
 

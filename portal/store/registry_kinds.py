@@ -222,7 +222,7 @@ _KINDS: tuple[KindSpec, ...] = (
             _f('issued_on', N_('Issued on'), 'date'),
             _f('article', N_('Article')),
             _f('description', N_('Description')),
-            _f('plate', N_('Vehicle')),
+            _f('plate', N_('Registration plate')),
             *_DEBT,
         ),
         frozenset({'DYP'}),
@@ -458,7 +458,7 @@ _KINDS: tuple[KindSpec, ...] = (
         (
             _f('status', N_('Status'), 'choice', idp=N_('internally displaced person'), none=N_('none')),
             _f('card_series', N_('Card series')),
-            _f('card_number', N_('Card number')),
+            _f('card_number', N_('IDP card number')),
             _f('origin', N_('Displaced from')),
             _f('issued_on', N_('Issued on'), 'date'),
             _f('expires_on', N_('Valid until'), 'date'),
