@@ -76,17 +76,7 @@ async def accept_correction(correction_id: UUID, body: AcceptIn, client: Current
     result = await corrections.accept_correction(
         actor=client, correction_id=correction_id, data=body.data, note=body.note, now=datetime.now(UTC)
     )
-    r = result.record
-    return RecordOut(
-        id=r.id,
-        kind=r.kind,
-        ref=r.ref,
-        data=r.data,
-        source=r.source_code,
-        valid_until=r.valid_until,
-        version=r.version,
-        updated_at=r.updated_at,
-    )
+    return RecordOut.of(result.record)
 
 
 @router.post('/{correction_id}/reject', response_model=CorrectionOut, responses=ANSWER_ERRORS)

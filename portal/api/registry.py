@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from portal.api.deps import CurrentClient
 from portal.store import registry
+from portal.store.registry import RecordView
 
 router = APIRouter(prefix='/registry', tags=['registry'])
 
@@ -42,6 +43,19 @@ class RecordOut(BaseModel):
     version: int
     updated_at: datetime
 
+    @classmethod
+    def of(cls, r: RecordView) -> RecordOut:
+        return cls(
+            id=r.id,
+            kind=r.kind,
+            ref=r.ref,
+            data=r.data,
+            source=r.source_code,
+            valid_until=r.valid_until,
+            version=r.version,
+            updated_at=r.updated_at,
+        )
+
 
 @router.post('/records', response_model=RecordOut, status_code=201, responses={200: {'model': RecordOut}, **ERRORS})
 async def upsert_record(body: RecordIn, client: CurrentClient) -> JSONResponse:
@@ -49,15 +63,5 @@ async def upsert_record(body: RecordIn, client: CurrentClient) -> JSONResponse:
     result = await registry.upsert_record(
         actor=client, fin=body.fin, kind=body.kind, ref=body.ref, data=body.data, now=datetime.now(UTC)
     )
-    r = result.record
-    out = RecordOut(
-        id=r.id,
-        kind=r.kind,
-        ref=r.ref,
-        data=r.data,
-        source=r.source_code,
-        valid_until=r.valid_until,
-        version=r.version,
-        updated_at=r.updated_at,
-    )
+    out = RecordOut.of(result.record)
     return JSONResponse(out.model_dump(mode='json'), status_code=201 if result.created else 200)

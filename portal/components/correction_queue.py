@@ -15,7 +15,7 @@ from nicegui import ui
 
 from portal.components.errors import show_error, show_problem
 from portal.components.live import subscribe
-from portal.components.registry_section import format_value
+from portal.components.registry_section import field_grid
 from portal.errors import DomainError
 from portal.i18n import _, fmt_datetime
 from portal.live import Event
@@ -87,13 +87,7 @@ def _request_card(queue: correction_queue, item: CorrectionView) -> ui.card:
         ui.label(_("Citizen's comment:")).classes('text-caption text-grey-8')
         ui.label(item.comment).classes('whitespace-pre-wrap').mark('correction-comment')
         ui.label(_('Current values:')).classes('text-caption text-grey-8')
-        with ui.grid(columns='minmax(10rem, auto) 1fr').classes('w-full gap-x-6 gap-y-1'):
-            for field in spec.fields:
-                value = item.record_data.get(field.name)
-                if value in (None, '', []):
-                    continue
-                ui.label(_(field.label)).classes('text-grey-8')
-                ui.label(format_value(field, value)).mark(f'current-{field.name}')
+        field_grid(spec, item.record_data, mark='current')
         dialogs: dict[str, ui.dialog] = {}
 
         def open_dialog(name: str) -> None:

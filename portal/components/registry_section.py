@@ -108,16 +108,7 @@ class registry_section(ui.column):  # an element-like component
 
 def record_block(spec: KindSpec, record: RecordView, *, extra: dict[str, str] | None = None) -> None:
     """The fields of one record, with its source, last update and validity."""
-    with ui.grid(columns='minmax(10rem, auto) 1fr').classes('w-full gap-x-6 gap-y-1'):
-        for label, text in (extra or {}).items():
-            ui.label(_(label)).classes('text-grey-8')
-            ui.label(text).mark(f'{spec.name}-extra')
-        for field in spec.fields:
-            value = record.data.get(field.name)
-            if value in (None, '', []):
-                continue
-            ui.label(_(field.label)).classes('text-grey-8')
-            ui.label(format_value(field, value)).mark(f'{spec.name}-{field.name}')
+    field_grid(spec, record.data, mark=spec.name, extra=extra)
     with ui.row().classes('items-center gap-3 text-caption text-grey-8'):
         english = current_language() == 'en' and record.source_name_en
         source = record.source_name_en if english else record.source_name_az
@@ -129,6 +120,20 @@ def record_block(spec: KindSpec, record: RecordView, *, extra: dict[str, str] | 
 
 def _newest_first(record: RecordView) -> float:
     return -record.updated_at.timestamp()
+
+
+def field_grid(spec: KindSpec, data: dict[str, Any], *, mark: str, extra: dict[str, str] | None = None) -> None:
+    """Label and formatted value of every filled field of a record, in two aligned columns."""
+    with ui.grid(columns='minmax(10rem, auto) 1fr').classes('w-full gap-x-6 gap-y-1'):
+        for label, text in (extra or {}).items():
+            ui.label(_(label)).classes('text-grey-8')
+            ui.label(text).mark(f'{mark}-extra')
+        for field in spec.fields:
+            value = data.get(field.name)
+            if value in (None, '', []):
+                continue
+            ui.label(_(field.label)).classes('text-grey-8')
+            ui.label(format_value(field, value)).mark(f'{mark}-{field.name}')
 
 
 def validity_badge(valid_until: date, today: date) -> None:
