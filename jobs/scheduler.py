@@ -32,7 +32,7 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         'housekeeping',
         housekeeping.run,
         IntervalTrigger(minutes=5),
-        'purge expired login challenges, ended sessions and stale throttles',
+        'purge expired login challenges, ended sessions and stale throttles; expire abandoned payments',
     ),
 )
 

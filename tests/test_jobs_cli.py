@@ -73,10 +73,15 @@ async def expire_things(at: datetime) -> Person:
 async def test_run_job_housekeeping_purges(sqlite_db: str) -> None:
     await expire_things(NOW)
     result = await run_job('housekeeping', NOW + timedelta(hours=1))
-    assert result == {'challenges': 3, 'sessions': 2, 'throttles': 0}
+    assert result == {'challenges': 3, 'sessions': 2, 'throttles': 0, 'abandoned_payments': 0}
     assert await SignatureChallenge.all().count() == 0
     assert await Session.all().count() == 0
-    assert await run_job('housekeeping', NOW + timedelta(hours=1)) == {'challenges': 0, 'sessions': 0, 'throttles': 0}
+    assert await run_job('housekeeping', NOW + timedelta(hours=1)) == {
+        'challenges': 0,
+        'sessions': 0,
+        'throttles': 0,
+        'abandoned_payments': 0,
+    }
 
 
 async def test_scheduled_runner_uses_the_current_time_and_survives_failures(
@@ -229,7 +234,10 @@ def test_jobs_run_housekeeping_purges_what_the_cli_database_holds(cli_db: CliDb)
     asyncio.run(setup())
     result = invoke('jobs', 'run', 'housekeeping', '--now', '2026-11-20T10:00:00+00:00')
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "housekeeping: {'challenges': 3, 'sessions': 2, 'throttles': 0}"
+    assert (
+        result.stdout.strip()
+        == "housekeeping: {'challenges': 3, 'sessions': 2, 'throttles': 0, 'abandoned_payments': 0}"
+    )
 
 
 def test_jobs_run_unknown_job(cli_db: CliDb) -> None:

@@ -534,3 +534,25 @@ async def test_callback_endpoint_is_documented_without_an_api_key(client: httpx.
         'payment.succeeded',
         'payment.failed',
     ]
+
+
+async def test_housekeeping_expires_abandoned_payments_once_and_a_late_success_still_settles(store_db: str) -> None:
+    from jobs import housekeeping
+
+    leyla, actor = await citizen()
+    record = await fine_of()
+    payment, session = await started(actor, record)
+
+    assert (await housekeeping.run(NOW + timedelta(minutes=30)))['abandoned_payments'] == 0
+    later = NOW + payments.ABANDONED_AFTER + timedelta(minutes=1)
+    assert (await housekeeping.run(later))['abandoned_payments'] == 1
+    assert (await housekeeping.run(later))['abandoned_payments'] == 0
+    expired = await Payment.get(id=payment.id)
+    assert (expired.state, expired.failure_reason) == (PaymentState.FAILED, 'expired')
+    assert [e.kind for e in await history(leyla)] == [HistoryKind.PAYMENT_FAILED]
+    assert (await RegistryRecord.get(id=record.id)).data['status'] == 'unpaid'
+
+    # the gateway reports the money taken after all: the debt is settled, not lost
+    ack = await deliver(*callback(session, at=later), now=later)
+    assert ack.outcome == 'succeeded'
+    assert (await Payment.get(id=payment.id)).state is PaymentState.SUCCEEDED

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 # how long the gateway's page accepts a card for one payment; a PENDING payment is reused within it
 SESSION_LIFETIME = timedelta(minutes=15)
+# a PENDING payment this old was abandoned: its gateway page expired long ago
+ABANDONED_AFTER = timedelta(hours=1)
 # the portal's days (a debt's 'paid_on') are days in Baku
 TIMEZONE = ZoneInfo('Asia/Baku')
 # the fields every payable kind has; the others describe what is paid
@@ -230,6 +232,24 @@ async def handle_callback(
             continue
         applied.publish()
         return applied.ack
+
+
+async def expire_abandoned(*, now: datetime) -> int:
+    """Housekeeping: a PENDING payment whose gateway page has long expired failed ('expired').
+
+    A success the gateway still reports later settles the debt all the same (see ``_decide``).
+    """
+    stale = await Payment.filter(state=PaymentState.PENDING, created_at__lt=now - ABANDONED_AFTER).values_list(
+        'id', flat=True
+    )
+    expired = 0
+    for payment_id in stale:
+        async with in_transaction():
+            payment = await Payment.select_for_update().get(id=payment_id)
+            if payment.state is PaymentState.PENDING:
+                await _fail(payment, 'expired', now)
+                expired += 1
+    return expired
 
 
 async def list_unpaid_debts(*, actor: Actor, person_id: UUID) -> list[RecordView]:
