@@ -1,8 +1,8 @@
 """The live topic hub: the store publishes typed events after commit; subscribers of that topic hear them.
 
 Publishing costs O(subscribers of the topic). Subscriptions are owned by a client (see
-``portal.components.live``) and disappear with it. A bridge for several processes can be attached with
-``set_bridge``: events then go out through it and come back in through ``deliver``.
+``portal.components.live``) and disappear with it. A bridge for several processes is set as
+``hub.bridge``: events then go out through it and come back in through ``hub.deliver``.
 """
 
 from __future__ import annotations
