@@ -24,7 +24,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         from jobs.scheduler import create_scheduler
         from portal.store.demo import seed_demo
+        from portal.store.letters import files
 
+        files.use_folder(settings.files_dir)
         await db.open_db(settings.db_url)
         if settings.demo and await seed_demo(now=datetime.now(UTC)):
             log.info('demo data created')

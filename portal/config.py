@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     challenge_seconds: int = 120
+    # where attachment files are kept (outside any static route)
+    files_dir: Path = DATA_DIR / 'files'
 
     # the payment gateway ('sandbox': the built-in test gateway, its hosted page served at /sandbox-gateway/…)
     payment_gateway: str = 'sandbox'

@@ -21,6 +21,8 @@ MODEL_MODULES = [
     'portal.store.throttle',
     'portal.store.corrections',
     'portal.store.payments',
+    'portal.store.letters.models',
+    'portal.store.idempotency',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 

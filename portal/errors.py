@@ -44,6 +44,10 @@ class NotFound(DomainError):
     status = 404
 
 
+class Conflict(DomainError):
+    status = 409
+
+
 class Throttled(DomainError):
     status = 429
 

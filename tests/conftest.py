@@ -80,6 +80,17 @@ async def _close() -> None:
     live.hub.reset()
 
 
+@pytest.fixture(autouse=True)
+def attachment_folder(tmp_path: Path) -> Iterator[Path]:
+    """Attachment files of each test go to its own folder."""
+    from portal.store.letters import files
+
+    folder = tmp_path / 'files'
+    files.use_folder(folder)
+    yield folder
+    files.use_folder(folder)
+
+
 @pytest.fixture
 async def sqlite_db(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[str]:
     path = tmp_path / 'kabinet.sqlite3'

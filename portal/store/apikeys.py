@@ -18,6 +18,8 @@ from portal.store.orgs import Organisation, get_organisation
 
 SCOPES: dict[str, str] = {
     'registry:write': N_("Create and update citizens' registry records"),
+    'letters:read': N_("Read the letters addressed to the key's organisation, their files and signatures"),
+    'letters:write': N_('Move letters through their states, answer and forward them, write to citizens'),
 }
 KEY_PREFIX = 'kab'
 TOUCH_EVERY = timedelta(minutes=1)

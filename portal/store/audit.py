@@ -33,6 +33,8 @@ class HistoryKind(StrEnum):
     PAYMENT_SUCCEEDED = 'payment_succeeded'
     PAYMENT_FAILED = 'payment_failed'
     SERVICE_USED = 'service_used'
+    LETTER_SENT = 'letter_sent'
+    LETTER_RECEIVED = 'letter_received'
 
 
 class HistoryEvent(Model):

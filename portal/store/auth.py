@@ -48,6 +48,12 @@ class LoginMethod(StrEnum):
     SIMA = 'sima'
 
 
+class ChallengePurpose(StrEnum):
+    LOGIN = 'login'
+    # signing a document (an official letter): the device signs the document's SHA-256 digest
+    DOCUMENT = 'document'
+
+
 class ChallengeState(StrEnum):
     PENDING = 'pending'
     SIGNED = 'signed'
@@ -79,8 +85,11 @@ class SignatureChallenge(Model):
     )
     person_id: UUID | None
     method = fields.CharEnumField(LoginMethod, max_length=16)
+    purpose = fields.CharEnumField(ChallengePurpose, max_length=16, default=ChallengePurpose.LOGIN)
     code = fields.CharField(max_length=4)
     nonce = fields.CharField(max_length=64)
+    # the SHA-256 (hex) of the document being signed
+    digest = fields.CharField(max_length=64, null=True)
     state = fields.CharEnumField(ChallengeState, max_length=16, default=ChallengeState.PENDING)
     signature = fields.BinaryField(null=True)
     created_at = fields.DatetimeField()
@@ -95,6 +104,8 @@ class SignatureChallenge(Model):
 
     def message(self) -> bytes:
         """The exact bytes the citizen's device signs."""
+        if self.purpose is ChallengePurpose.DOCUMENT:
+            return f'KABINET-SIGN\n{self.id}\n{self.nonce}\n{self.code}\n{self.digest}'.encode()
         return f'KABINET-LOGIN\n{self.id}\n{self.nonce}\n{self.code}'.encode()
 
 
@@ -112,6 +123,20 @@ class ChallengeView:
     method: LoginMethod
     expires_at: datetime
     message: bytes
+    purpose: ChallengePurpose = ChallengePurpose.LOGIN
+    digest: str | None = None
+
+
+@dataclass(frozen=True)
+class SignedDocument:
+    """A document signature the device gave, checked against the citizen's registered key."""
+
+    challenge_id: UUID
+    method: LoginMethod
+    digest: str
+    message: bytes
+    signature: bytes
+    public_key: bytes
 
 
 def hash_password(password: str) -> str:
@@ -169,10 +194,8 @@ async def submit_signature(*, challenge_id: UUID, signature: bytes, now: datetim
     person = await Person.get(id=challenge.person_id) if challenge.person_id else None
     if person is None or person.public_key is None:
         raise Invalid('signature_invalid', N_('The signature is not valid.'))
-    try:
-        Ed25519PublicKey.from_public_bytes(bytes(person.public_key)).verify(signature, challenge.message())
-    except (InvalidSignature, ValueError) as exc:
-        raise Invalid('signature_invalid', N_('The signature is not valid.')) from exc
+    if not verify_signature(public_key=bytes(person.public_key), message=challenge.message(), signature=signature):
+        raise Invalid('signature_invalid', N_('The signature is not valid.'))
     updated = await SignatureChallenge.filter(id=challenge.id, state=ChallengeState.PENDING).update(
         state=ChallengeState.SIGNED, signature=signature
     )
@@ -192,6 +215,8 @@ async def complete_signature_login(
 ) -> SessionGrant:
     """Turn a signed challenge into a session, exactly once."""
     challenge = await _live_challenge(challenge_id, now, ChallengeState.SIGNED)
+    if challenge.purpose is not ChallengePurpose.LOGIN:
+        raise Invalid('challenge_expired', N_('The confirmation request has expired. Start again.'))
     updated = await SignatureChallenge.filter(id=challenge.id, state=ChallengeState.SIGNED).update(
         state=ChallengeState.USED
     )
@@ -199,6 +224,56 @@ async def complete_signature_login(
         raise Invalid('challenge_used', N_('This confirmation request was already used. Start again.'))
     person = await Person.get(id=challenge.person_id)
     return await _open_session(person, challenge.method, now, previous_token)
+
+
+async def start_document_signing(*, person_id: UUID, method: LoginMethod, digest: str, now: datetime) -> ChallengeView:
+    """Ask the person's device to sign a document's digest (ASAN İmza / SİMA), with a code to compare."""
+    if method is LoginMethod.PASSWORD:
+        raise Invalid('invalid_method', N_('Choose ASAN İmza or SİMA.'))
+    person = await Person.get_or_none(id=person_id)
+    if person is None or person.public_key is None:
+        raise Invalid('no_signature_key', N_('No mobile signature is registered for you.'))
+    challenge = await SignatureChallenge.create(
+        person_id=person.id,
+        method=method,
+        purpose=ChallengePurpose.DOCUMENT,
+        digest=digest,
+        code=f'{secrets.randbelow(10_000):04d}',
+        nonce=secrets.token_hex(32),
+        created_at=now,
+        expires_at=now + CHALLENGE_LIFETIME,
+    )
+    return _challenge_view(challenge)
+
+
+async def claim_document_signature(*, challenge_id: UUID, person_id: UUID, now: datetime) -> SignedDocument:
+    """Take a signed document challenge of this person, exactly once; call inside the transaction that uses it."""
+    challenge = await _live_challenge(challenge_id, now, ChallengeState.SIGNED)
+    if challenge.purpose is not ChallengePurpose.DOCUMENT or challenge.person_id != person_id:
+        raise Invalid('challenge_expired', N_('The confirmation request has expired. Start again.'))
+    person = await Person.get(id=person_id)
+    updated = await SignatureChallenge.filter(id=challenge.id, state=ChallengeState.SIGNED).update(
+        state=ChallengeState.USED
+    )
+    if not updated or challenge.signature is None or challenge.digest is None or person.public_key is None:
+        raise Invalid('challenge_used', N_('This confirmation request was already used. Start again.'))
+    return SignedDocument(
+        challenge_id=challenge.id,
+        method=challenge.method,
+        digest=challenge.digest,
+        message=challenge.message(),
+        signature=bytes(challenge.signature),
+        public_key=bytes(person.public_key),
+    )
+
+
+def verify_signature(*, public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether an Ed25519 signature over the message is valid for the key."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 async def resolve_session(*, token: str | None, now: datetime, touch: bool = True) -> PersonActor:
@@ -277,6 +352,8 @@ def _challenge_view(challenge: SignatureChallenge) -> ChallengeView:
         method=challenge.method,
         expires_at=challenge.expires_at,
         message=challenge.message(),
+        purpose=challenge.purpose,
+        digest=challenge.digest,
     )
 
 

@@ -1,0 +1,147 @@
+"""Folders and queues: the citizen's "Göndərilən" and "Gələn", the organisation's incoming letters.
+
+Every list can be searched (title and text) and filtered by organisation, status and the day it was sent, in the
+portal's time zone (both ends included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from portal.errors import N_, Invalid
+from portal.store.actors import Actor
+from portal.store.letters import views
+from portal.store.letters.common import READ_SCOPE, citizen_of, desk_of, today_of
+from portal.store.letters.models import OPEN_STATUSES, Direction, Letter, LetterStatus
+from portal.store.letters.views import LetterSummary
+from portal.store.orgs import Organisation
+from portal.store.workdays import TIMEZONE
+
+PAGE_MAX = 200
+QUERY_MAX = 200
+
+
+@dataclass(frozen=True)
+class LetterFilter:
+    query: str = ''
+    organisation_code: str | None = None
+    status: LetterStatus | None = None
+    since: date | None = None
+    until: date | None = None
+    # only open letters past their deadline
+    overdue: bool = False
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise Invalid('invalid_range', N_('The start date must not be after the end date.'), field='since')
+        if len(self.query) > QUERY_MAX:
+            raise Invalid(
+                'query_too_long', N_('The text is too long: at most {limit} characters.'), field='q', limit=QUERY_MAX
+            )
+
+
+@dataclass(frozen=True)
+class LetterPage:
+    items: list[LetterSummary]
+    total: int
+
+
+async def list_sent(
+    *, actor: Actor, now: datetime, where: LetterFilter | None = None, limit: int = 50, offset: int = 0
+) -> LetterPage:
+    """ "Göndərilən": the citizen's signed letters, each where it is now (a forwarded letter at its new address)."""
+    me = citizen_of(actor)
+    query = Letter.filter(
+        person_id=me.person_id, direction=Direction.INBOUND, forwarded_to_id=None, status__not=LetterStatus.DRAFT
+    )
+    return await _page(query, where, now=now, limit=limit, offset=offset, order=('-delivered_at', '-id'))
+
+
+async def list_inbox(
+    *, actor: Actor, now: datetime, where: LetterFilter | None = None, limit: int = 50, offset: int = 0
+) -> LetterPage:
+    """ "Gələn": letters from organisations to the citizen, answers included, newest first."""
+    me = citizen_of(actor)
+    query = Letter.filter(person_id=me.person_id, direction=Direction.OUTBOUND)
+    return await _page(query, where, now=now, limit=limit, offset=offset, order=('-delivered_at', '-id'))
+
+
+async def count_unread(*, actor: Actor) -> int:
+    me = citizen_of(actor)
+    return await Letter.filter(person_id=me.person_id, direction=Direction.OUTBOUND, read_at=None).count()
+
+
+async def list_incoming(
+    *, actor: Actor, now: datetime, where: LetterFilter | None = None, limit: int = 50, offset: int = 0
+) -> LetterPage:
+    """The letters addressed to the actor's organisation, nearest deadline first."""
+    desk = await desk_of(actor, READ_SCOPE)
+    query = Letter.filter(
+        organisation_id=desk.organisation_id, direction=Direction.INBOUND, status__not=LetterStatus.DRAFT
+    )
+    return await _page(query, where, now=now, limit=limit, offset=offset, order=('due_on', 'delivered_at', 'id'))
+
+
+async def list_outgoing(
+    *, actor: Actor, now: datetime, where: LetterFilter | None = None, limit: int = 50, offset: int = 0
+) -> LetterPage:
+    """The letters the actor's organisation wrote to citizens (answers included), newest first."""
+    desk = await desk_of(actor, READ_SCOPE)
+    query = Letter.filter(organisation_id=desk.organisation_id, direction=Direction.OUTBOUND)
+    return await _page(query, where, now=now, limit=limit, offset=offset, order=('-delivered_at', '-id'))
+
+
+async def _page(
+    query: QuerySet[Letter],
+    where: LetterFilter | None,
+    *,
+    now: datetime,
+    limit: int,
+    offset: int,
+    order: tuple[str, ...],
+) -> LetterPage:
+    today = today_of(now)
+    query = await _filtered(query, where or LetterFilter(), today)
+    total = await query.count()
+    rows = (
+        await query.prefetch_related('organisation', 'person')
+        .order_by(*order)
+        .offset(max(offset, 0))
+        .limit(min(max(limit, 1), PAGE_MAX))
+    )
+    sources = await _forwarded_from([r.id for r in rows])
+    items = [views.summary(r, today=today, forwarded_from=sources.get(r.id)) for r in rows]
+    return LetterPage(items=items, total=total)
+
+
+async def _filtered(query: QuerySet[Letter], where: LetterFilter, today: date) -> QuerySet[Letter]:
+    if where.query.strip():
+        text = where.query.strip()
+        query = query.filter(Q(title__icontains=text) | Q(body__icontains=text))
+    if where.organisation_code:
+        org = await Organisation.get_or_none(code=where.organisation_code.strip().upper())
+        query = query.filter(organisation_id=org.id if org else None)
+    if where.status is not None:
+        query = query.filter(status=where.status)
+    if where.since:
+        start = datetime.combine(where.since, time.min, TIMEZONE).astimezone(UTC)
+        query = query.filter(delivered_at__gte=start)
+    if where.until:
+        end = datetime.combine(where.until + timedelta(days=1), time.min, TIMEZONE).astimezone(UTC)
+        query = query.filter(delivered_at__lt=end)
+    if where.overdue:
+        query = query.filter(status__in=list(OPEN_STATUSES), due_on__lt=today)
+    return query
+
+
+async def _forwarded_from(ids: list[UUID]) -> dict[UUID, Organisation]:
+    """For forwarded copies among these letters: the organisation that forwarded each."""
+    if not ids:
+        return {}
+    previous = await Letter.filter(forwarded_to_id__in=ids).prefetch_related('organisation')
+    return {p.forwarded_to_id: p.organisation for p in previous if p.forwarded_to_id and p.organisation}

@@ -1,0 +1,175 @@
+"""What the faces get of a letter: plain views, built from the tables, with the clock worked out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from portal.store.letters.models import (
+    OPEN_STATUSES,
+    ActorKind,
+    Attachment,
+    Direction,
+    EventKind,
+    Letter,
+    LetterEvent,
+    LetterStatus,
+)
+from portal.store.orgs import Organisation
+from portal.store.people import Person
+from portal.store.workdays import local_date
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    id: UUID
+    code: str
+    name_az: str
+    name_en: str | None
+
+    def display_name(self, lang: str) -> str:
+        return self.name_en if lang == 'en' and self.name_en else self.name_az
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: UUID
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    kind: EventKind
+    actor_kind: ActorKind
+    # an officer's or integration's name: filled for the organisation's side only
+    actor_name: str
+    note: str
+    organisation: OrgRef | None
+    other_organisation: OrgRef | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Signer:
+    full_name: str
+    method: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True)
+class LetterSummary:
+    """A row of a folder or a queue."""
+
+    id: UUID
+    direction: Direction
+    status: LetterStatus
+    title: str
+    organisation: OrgRef | None
+    citizen_name: str
+    citizen_fin: str
+    delivered_at: datetime | None
+    due_on: date | None
+    investigation: bool
+    overdue: bool
+    # an outbound letter the citizen has not opened yet
+    unread: bool
+    # the letter this one answers (outbound answers only)
+    reply_to_id: UUID | None
+    forwarded_from: OrgRef | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LetterView:
+    summary: LetterSummary
+    body: str
+    attachments: list[AttachmentView]
+    signer: Signer | None
+    forward_due_on: date | None
+    investigation_reason: str
+    closing_note: str
+    # where the letter went on: the copy's id and the organisation it went to
+    forwarded_to_id: UUID | None
+    forwarded_to: OrgRef | None
+    # the answer (an outbound letter) of an answered inbound letter
+    answer: LetterView | None
+    timeline: list[EventView]
+    # the signed original, for a forwarded copy (attachments and signature are the original's)
+    origin_id: UUID | None
+    read_at: datetime | None
+
+    @property
+    def id(self) -> UUID:
+        return self.summary.id
+
+    @property
+    def status(self) -> LetterStatus:
+        return self.summary.status
+
+
+def org_ref(org: Organisation | None) -> OrgRef | None:
+    if org is None:
+        return None
+    return OrgRef(id=org.id, code=org.code, name_az=org.name_az, name_en=org.name_en)
+
+
+def is_overdue(letter: Letter, today: date) -> bool:
+    return (
+        letter.direction is Direction.INBOUND
+        and letter.status in OPEN_STATUSES
+        and letter.due_on is not None
+        and today > letter.due_on
+    )
+
+
+def answered_late(letter: Letter) -> bool:
+    return (
+        letter.status is LetterStatus.ANSWERED
+        and letter.due_on is not None
+        and letter.closed_at is not None
+        and local_date(letter.closed_at) > letter.due_on
+    )
+
+
+def summary(letter: Letter, *, today: date, forwarded_from: Organisation | None = None) -> LetterSummary:
+    """``letter`` with ``organisation`` and ``person`` fetched."""
+    person: Person = letter.person
+    return LetterSummary(
+        id=letter.id,
+        direction=Direction(letter.direction),
+        status=LetterStatus(letter.status),
+        title=letter.title,
+        organisation=org_ref(letter.organisation),
+        citizen_name=person.full_name,
+        citizen_fin=person.fin,
+        delivered_at=letter.delivered_at,
+        due_on=letter.due_on,
+        investigation=bool(letter.investigation_reason),
+        overdue=is_overdue(letter, today),
+        unread=letter.direction is Direction.OUTBOUND and letter.read_at is None,
+        reply_to_id=letter.reply_to_id,
+        forwarded_from=org_ref(forwarded_from),
+        created_at=letter.created_at,
+        closed_at=letter.closed_at,
+    )
+
+
+def attachment_view(a: Attachment) -> AttachmentView:
+    return AttachmentView(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size, sha256=a.sha256)
+
+
+def event_view(e: LetterEvent, organisation: Organisation | None, *, with_names: bool) -> EventView:
+    return EventView(
+        kind=EventKind(e.kind),
+        actor_kind=ActorKind(e.actor_kind),
+        actor_name=e.actor_name if with_names else '',
+        note=e.note,
+        organisation=org_ref(organisation),
+        other_organisation=org_ref(e.other_organisation),
+        created_at=e.created_at,
+    )
