@@ -151,7 +151,7 @@ async def timeline(letter: Letter, *, for_desk: bool) -> list[views.EventView]:
     # an organisation sees its officers' names on its own legs only
     own = {leg.id for leg in legs if leg.organisation_id == letter.organisation_id}
     # steps at the same moment: earlier legs first, then in the order a letter goes through them
-    age = {leg.id: len(legs) - index for index, leg in enumerate(legs)}
+    age = {leg.id: index for index, leg in enumerate(legs)}
     kinds = list(EventKind)
     return [
         views.event_view(e, leg_org[e.letter_id], with_names=for_desk and e.letter_id in own)
