@@ -1,12 +1,12 @@
-"""Housekeeping: purge expired login challenges, ended or timed-out sessions and stale login throttles;
-mark abandoned payments as failed."""
+"""Housekeeping: purge expired login and signing challenges, ended or timed-out sessions and stale login throttles;
+mark abandoned payments as failed; forget idempotency keys older than a week."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from portal.store import auth, payments
+from portal.store import auth, idempotency, payments
 
 log = logging.getLogger(__name__)
 
@@ -14,5 +14,6 @@ log = logging.getLogger(__name__)
 async def run(now: datetime) -> dict[str, int]:
     purged = await auth.purge_expired(now=now)
     purged['abandoned_payments'] = await payments.expire_abandoned(now=now)
+    purged['idempotency_keys'] = await idempotency.purge(now=now)
     log.info('housekeeping purged %s', purged)
     return purged

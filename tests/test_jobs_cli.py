@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
@@ -23,9 +24,10 @@ from portal import db
 from portal.cli import cli
 from portal.config import get_settings
 from portal.errors import Unauthorized
-from portal.store import apikeys, auth
+from portal.store import apikeys, auth, idempotency
 from portal.store.actors import ApiActor
 from portal.store.auth import LoginMethod, Session, SignatureChallenge
+from portal.store.idempotency import Idempotency, IdempotencyKey
 from portal.store.people import Person
 from tests.builders import sign
 from tests.factories import NOW, make_person
@@ -73,7 +75,7 @@ async def expire_things(at: datetime) -> Person:
 async def test_run_job_housekeeping_purges(sqlite_db: str) -> None:
     await expire_things(NOW)
     result = await run_job('housekeeping', NOW + timedelta(hours=1))
-    assert result == {'challenges': 3, 'sessions': 2, 'throttles': 0, 'abandoned_payments': 0}
+    assert result == {'challenges': 3, 'sessions': 2, 'throttles': 0, 'abandoned_payments': 0, 'idempotency_keys': 0}
     assert await SignatureChallenge.all().count() == 0
     assert await Session.all().count() == 0
     assert await run_job('housekeeping', NOW + timedelta(hours=1)) == {
@@ -81,7 +83,18 @@ async def test_run_job_housekeeping_purges(sqlite_db: str) -> None:
         'sessions': 0,
         'throttles': 0,
         'abandoned_payments': 0,
+        'idempotency_keys': 0,
     }
+
+
+async def test_housekeeping_forgets_idempotency_keys_after_a_week(sqlite_db: str) -> None:
+    client = uuid4()
+    for key, age in (('old', timedelta(days=8)), ('fresh', timedelta(days=6))):
+        idem = Idempotency.of(client_id=client, key=key, operation='POST /letters', payload={})
+        await idempotency.remember(idem, resource_id=uuid4(), now=NOW - age)
+    result = await run_job('housekeeping', NOW)
+    assert result['idempotency_keys'] == 1
+    assert [k.key for k in await IdempotencyKey.all()] == ['fresh']
 
 
 async def test_scheduled_runner_uses_the_current_time_and_survives_failures(
@@ -236,7 +249,8 @@ def test_jobs_run_housekeeping_purges_what_the_cli_database_holds(cli_db: CliDb)
     assert result.exit_code == 0, result.output
     assert (
         result.stdout.strip()
-        == "housekeeping: {'challenges': 3, 'sessions': 2, 'throttles': 0, 'abandoned_payments': 0}"
+        == "housekeeping: {'challenges': 3, 'sessions': 2, 'throttles': 0, 'abandoned_payments': 0, "
+        "'idempotency_keys': 0}"
     )
 
 
