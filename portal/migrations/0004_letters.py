@@ -46,6 +46,8 @@ class Migration(migrations.Migration):
                 ('signer_key', fields.BinaryField(null=True)),
                 ('signed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('delivered_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('delivered_on', fields.DateField(null=True)),
+                ('closed_on', fields.DateField(null=True)),
                 ('forward_due_on', fields.DateField(null=True)),
                 ('due_on', fields.DateField(null=True)),
                 ('investigation_reason', fields.CharField(default='', max_length=2000)),

@@ -44,6 +44,7 @@ def add_working_days(start: date, days: int) -> date:
     return day
 
 
+@lru_cache(maxsize=65_536)
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when ``end`` is not after ``start``)."""
     if end <= start:

@@ -8,6 +8,7 @@ a retried request gives the first request's letter back instead of doing the wor
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -19,7 +20,7 @@ from portal.store.actors import Actor
 from portal.store.audit import HistoryKind, record_event
 from portal.store.idempotency import Idempotency
 from portal.store.letters import common
-from portal.store.letters.citizen import INVESTIGATION_DAYS, start_clock
+from portal.store.letters.citizen import INVESTIGATION_DAYS, close, start_clock
 from portal.store.letters.common import LIMITS, WRITE_SCOPE, Desk, clean_text, desk_of, not_found
 from portal.store.letters.files import Upload
 from portal.store.letters.models import (
@@ -83,14 +84,15 @@ async def set_status(
             if status is LetterStatus.UNDER_REVIEW and investigation:
                 await _extend(letter, desk, investigation, now)
             if status is LetterStatus.REJECTED:
-                letter.closing_note, letter.closed_at = reason, now
+                letter.closing_note = reason
+                close(letter, now)
             letter.updated_at = now
             await letter.save()
             await idempotency.remember(idem, resource_id=letter.id, now=now)
         await common.publish(letter)
         return await _view(letter.id, now)
 
-    return await idempotency.once(idem, run, lambda rid: _view(rid, now))
+    return await _once_per_move(idem, run, now)
 
 
 async def forward_letter(
@@ -130,7 +132,8 @@ async def forward_letter(
             start_clock(copy, now)
             await copy.save()
             letter.status, letter.forwarded_to_id = LetterStatus.FORWARDED, copy.id
-            letter.closing_note, letter.closed_at, letter.updated_at = note, now, now
+            letter.closing_note = note
+            close(letter, now)
             await letter.save()
             await common.add_event(
                 letter,
@@ -146,7 +149,7 @@ async def forward_letter(
         await common.publish(letter, target.id)
         return await _view(letter.id, now)
 
-    return await idempotency.once(idem, run, lambda rid: _view(rid, now))
+    return await _once_per_move(idem, run, now)
 
 
 async def answer_letter(
@@ -172,12 +175,8 @@ async def answer_letter(
                 title = f'{ANSWER_PREFIX}{letter.title}'[: LIMITS['title']]
                 answer = await _outbound(desk, letter.person_id, title, text, now=now, reply_to=letter.id)
                 await common.attach_rows(answer, checked, names, now, 0)
-                letter.status, letter.answer_id, letter.closed_at, letter.updated_at = (
-                    LetterStatus.ANSWERED,
-                    answer.id,
-                    now,
-                    now,
-                )
+                letter.status, letter.answer_id = LetterStatus.ANSWERED, answer.id
+                close(letter, now)
                 await letter.save()
                 await common.add_event(
                     letter, EventKind.ANSWERED, actor_kind=desk.actor_kind, actor_name=desk.actor_name, now=now
@@ -189,7 +188,7 @@ async def answer_letter(
         await common.publish(letter)
         return await _view(letter.id, now)
 
-    return await idempotency.once(idem, run, lambda rid: _view(rid, now))
+    return await _once_per_move(idem, run, now)
 
 
 async def send_to_citizen(
@@ -223,6 +222,20 @@ async def send_to_citizen(
         return await _view(letter.id, now)
 
     return await idempotency.once(idem, run, lambda rid: _view(rid, now))
+
+
+async def _once_per_move(
+    idem: Idempotency | None, run: Callable[[], Awaitable[LetterView]], now: datetime
+) -> LetterView:
+    """``idempotency.once`` for a move of an existing letter. A twin request that waited for the letter's row lock
+    finds the letter already moved, so it fails the state machine instead of the key's unique index; once the first
+    request's key is there, it answers like a retry."""
+    try:
+        return await idempotency.once(idem, run, lambda rid: _view(rid, now))
+    except Invalid:
+        if idem is None or (resource_id := await idempotency.earlier(idem)) is None:
+            raise
+        return await _view(resource_id, now)
 
 
 async def _outbound(

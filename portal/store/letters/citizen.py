@@ -157,10 +157,15 @@ async def send_signed(*, actor: Actor, letter_id: UUID, challenge_id: UUID, now:
     return await common.load_view(draft.id, today=common.today_of(now), for_desk=False)
 
 
+def close(letter: Letter, now: datetime) -> None:
+    """The letter leaves the organisation's hands now (answered, forwarded or rejected)."""
+    letter.closed_at, letter.closed_on, letter.updated_at = now, common.today_of(now), now
+
+
 def start_clock(letter: Letter, now: datetime) -> None:
     """The letter reaches its organisation now: 3 working days to forward it, 15 to answer it."""
     day = common.today_of(now)
-    letter.delivered_at = now
+    letter.delivered_at, letter.delivered_on = now, day
     letter.forward_due_on = add_working_days(day, FORWARD_DAYS)
     letter.due_on = add_working_days(day, ANSWER_DAYS)
 

@@ -116,6 +116,9 @@ class Letter(Model):
     signed_at = fields.DatetimeField(null=True)
     # the clock: when it reached the organisation, and the last days to forward and to answer (Baku dates)
     delivered_at = fields.DatetimeField(null=True, db_index=True)
+    # the days (in Baku) it reached the organisation and was closed: what the statistics count by
+    delivered_on = fields.DateField(null=True)
+    closed_on = fields.DateField(null=True)
     forward_due_on = fields.DateField(null=True)
     due_on = fields.DateField(null=True)
     investigation_reason = fields.CharField(max_length=NOTE_MAX, default='')

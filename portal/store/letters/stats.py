@@ -5,7 +5,6 @@ Everyone may read them (no actor): they hold counts only, never a letter or a ci
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -54,49 +53,72 @@ class OrganisationCount:
 
 
 async def letter_statistics(*, organisation_code: str, now: datetime) -> LetterStatistics:
+    """The figures of one organisation's letters. Letters are counted in groups of the same status and days, so the
+    work grows with the span of days, not with the number of letters."""
     org = await get_organisation(code=organisation_code)
     today = local_date(now)
-    query = Letter.filter(organisation_id=org.id, direction=Direction.INBOUND, status__not=LetterStatus.DRAFT)
-    rows = await query.values('status', 'delivered_at', 'closed_at', 'due_on')
-    answered_days: list[int] = []
-    late = overdue = 0
+    groups = (
+        await Letter.filter(organisation_id=org.id, direction=Direction.INBOUND, status__not=LetterStatus.DRAFT)
+        .annotate(n=Count('id'))
+        .group_by('status', 'delivered_on', 'closed_on', 'due_on')
+        .values('status', 'delivered_on', 'closed_on', 'due_on', 'n')
+    )
+    answered_days: list[tuple[int, int]] = []  # (working days, how many letters)
+    late = overdue = received = 0
     by_status = dict.fromkeys(LetterStatus, 0)
     months: dict[str, list[int]] = {}
-    for row in rows:
-        status = LetterStatus(row['status'])
-        by_status[status] += 1
-        delivered: datetime = row['delivered_at']
-        due: date | None = row['due_on']
-        received_day = local_date(delivered)
-        figures = months.setdefault(received_day.strftime('%Y-%m'), [0, 0, 0])
-        figures[0] += 1
-        if status is LetterStatus.ANSWERED and row['closed_at'] is not None:
-            answered_day = local_date(row['closed_at'])
-            answered_days.append(working_days_between(received_day, answered_day))
-            was_late = due is not None and answered_day > due
+    for group in groups:
+        status, n = LetterStatus(group['status']), int(group['n'])
+        delivered: date | None = group['delivered_on']
+        closed: date | None = group['closed_on']
+        due: date | None = group['due_on']
+        by_status[status] += n
+        received += n
+        if delivered is not None:
+            months.setdefault(f'{delivered:%Y-%m}', [0, 0, 0])[0] += n
+        if status is LetterStatus.ANSWERED and closed is not None and delivered is not None:
+            answered_days.append((working_days_between(delivered, closed), n))
+            was_late = n if due is not None and closed > due else 0
             late += was_late
-            answered_month = months.setdefault(answered_day.strftime('%Y-%m'), [0, 0, 0])
-            answered_month[1] += 1
+            answered_month = months.setdefault(f'{closed:%Y-%m}', [0, 0, 0])
+            answered_month[1] += n
             answered_month[2] += was_late
         if status in OPEN_STATUSES and due is not None and today > due:
-            overdue += 1
+            overdue += n
     answered = by_status[LetterStatus.ANSWERED]
     recent = sorted(months)[-MONTHS:]
     return LetterStatistics(
         organisation_code=org.code,
         organisation_name_az=org.name_az,
         organisation_name_en=org.name_en,
-        received=len(rows),
+        received=received,
         answered=answered,
         forwarded=by_status[LetterStatus.FORWARDED],
         rejected=by_status[LetterStatus.REJECTED],
         open=sum(by_status[s] for s in OPEN_STATUSES),
         overdue=overdue,
-        median_answer_days=float(statistics.median(answered_days)) if answered_days else None,
+        median_answer_days=_weighted_median(answered_days),
         answered_late=late,
         late_percent=round(100 * late / answered, 1) if answered else None,
         months=[MonthFigures(m, *months[m]) for m in recent],
     )
+
+
+def _weighted_median(values: list[tuple[int, int]]) -> float | None:
+    """The median of values each counted ``n`` times (the mean of the two middle ones for an even count)."""
+    total = sum(n for _, n in values)
+    if not total:
+        return None
+    ordered = sorted(values)
+
+    def nth(k: int) -> int:  # the k-th value (0-based) in the expanded list
+        for value, n in ordered:
+            if k < n:
+                return value
+            k -= n
+        raise IndexError(k)
+
+    return (nth((total - 1) // 2) + nth(total // 2)) / 2
 
 
 async def letters_by_organisation() -> list[OrganisationCount]:
