@@ -7,7 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal.api import corrections, health, payments, registry
+from portal.api import corrections, health, letters, payments, registry
+from portal.api.limits import BodyLimit
 from portal.errors import DomainError, Throttled
 
 PREFIX = '/api/v1'
@@ -28,9 +29,11 @@ def create_api() -> FastAPI:
     api.include_router(registry.router)
     api.include_router(payments.router)
     api.include_router(corrections.router)
+    api.include_router(letters.router)
     api.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     api.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    api.add_middleware(BodyLimit)
     return api
 
 
@@ -54,7 +57,9 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     first = errors[0] if errors else {'loc': (), 'msg': 'invalid request', 'type': ''}
     if first.get('type') == 'json_invalid':
         return JSONResponse(error_body('malformed_json', 'The request body is not valid JSON.'), status_code=400)
-    loc = [str(p) for p in first.get('loc', ()) if p != 'body']
+    loc = [str(p) for p in first.get('loc', ())]
+    if loc and loc[0] == 'body':  # where the field is, not a field named 'body'
+        loc = loc[1:]
     field = '.'.join(loc) or None
     message = f'The field {field} is not valid: {first.get("msg")}' if field else str(first.get('msg'))
     return JSONResponse(error_body('validation_error', message, field), status_code=422)

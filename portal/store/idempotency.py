@@ -2,8 +2,8 @@
 
 The use case writes the key in the same transaction as its effect, so either both are there or neither. A retry
 with the same key and the same request gets the resource of the first request back; the same key with another
-request is refused. Two identical requests at once: the second one's insert hits the unique key, its transaction
-rolls back, and it answers like a retry.
+request is refused. Two identical requests at once: the second one's insert hits the unique key (or it finds the
+state the first one left, e.g. an answered letter), its transaction rolls back, and it answers like a retry.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
-from portal.errors import N_, Conflict, Invalid
+from portal.errors import N_, Conflict, DomainError, Invalid
 
 KEY_MAX = 120
 # how long a key is remembered (housekeeping drops older ones)
@@ -98,8 +98,9 @@ async def once(idem: Idempotency | None, run: Callable[[], Awaitable[T]], replay
         return await replay(resource_id)
     try:
         return await run()
-    except IntegrityError:
-        # a twin request won the race; this one rolled back
+    except (IntegrityError, DomainError):
+        # a twin request won the race and this one rolled back: on the key's unique index, or on the state the
+        # twin left behind (a letter it already answered)
         if (resource_id := await earlier(idem)) is None:
             raise
         return await replay(resource_id)

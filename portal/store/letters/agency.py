@@ -8,7 +8,6 @@ a retried request gives the first request's letter back instead of doing the wor
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -92,7 +91,7 @@ async def set_status(
         await common.publish(letter)
         return await _view(letter.id, now)
 
-    return await _once_per_move(idem, run, now)
+    return await idempotency.once(idem, run, lambda rid: _view(rid, now))
 
 
 async def forward_letter(
@@ -149,7 +148,7 @@ async def forward_letter(
         await common.publish(letter, target.id)
         return await _view(letter.id, now)
 
-    return await _once_per_move(idem, run, now)
+    return await idempotency.once(idem, run, lambda rid: _view(rid, now))
 
 
 async def answer_letter(
@@ -188,7 +187,7 @@ async def answer_letter(
         await common.publish(letter)
         return await _view(letter.id, now)
 
-    return await _once_per_move(idem, run, now)
+    return await idempotency.once(idem, run, lambda rid: _view(rid, now))
 
 
 async def send_to_citizen(
@@ -222,20 +221,6 @@ async def send_to_citizen(
         return await _view(letter.id, now)
 
     return await idempotency.once(idem, run, lambda rid: _view(rid, now))
-
-
-async def _once_per_move(
-    idem: Idempotency | None, run: Callable[[], Awaitable[LetterView]], now: datetime
-) -> LetterView:
-    """``idempotency.once`` for a move of an existing letter. A twin request that waited for the letter's row lock
-    finds the letter already moved, so it fails the state machine instead of the key's unique index; once the first
-    request's key is there, it answers like a retry."""
-    try:
-        return await idempotency.once(idem, run, lambda rid: _view(rid, now))
-    except Invalid:
-        if idem is None or (resource_id := await idempotency.earlier(idem)) is None:
-            raise
-        return await _view(resource_id, now)
 
 
 async def _outbound(
