@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from portal.api.deps import CurrentClient
+from portal.downloads import attachment_response
 from portal.errors import N_, Invalid
 from portal.store import letters
 from portal.store.idempotency import KEY_MAX, Idempotency
@@ -292,15 +291,7 @@ async def get_letter(letter_id: UUID, request: Request, client: CurrentClient, n
 async def download_attachment(letter_id: UUID, attachment_id: UUID, client: CurrentClient) -> Response:
     """Download a file of a letter (always as an attachment, never shown inline); needs `letters:read`."""
     view, content = await letters.read_attachment(actor=client, letter_id=letter_id, attachment_id=attachment_id)
-    return Response(
-        content=content,
-        media_type=view.content_type,
-        headers={
-            'Content-Disposition': _disposition(view.filename),
-            'X-Content-Type-Options': 'nosniff',
-            'Cache-Control': 'no-store',
-        },
-    )
+    return attachment_response(content, filename=view.filename, content_type=view.content_type)
 
 
 @router.get('/{letter_id}/signature', response_model=SignatureOut, responses=READ_ERRORS)
@@ -392,14 +383,6 @@ def _uploads(attachments: list[AttachmentIn]) -> list[Upload]:
             ) from exc
         uploads.append(Upload(filename=a.filename, content=content))
     return uploads
-
-
-def _disposition(filename: str) -> str:
-    """``attachment`` with the name in UTF-8 (RFC 6266 / 5987) and a plain-ASCII fallback for old clients."""
-    decomposed = unicodedata.normalize('NFKD', filename)
-    plain = ''.join(c for c in decomposed if not unicodedata.combining(c))
-    fallback = ''.join(c if c.isascii() and (c.isalnum() or c in ' ._-()') else '_' for c in plain).strip() or 'file'
-    return f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename, safe="")}'
 
 
 def _org(org: OrgRef | None) -> OrganisationOut | None:

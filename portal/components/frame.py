@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from nicegui import app, ui
 
+from portal.components.letter_nav import letter_nav
 from portal.errors import N_, Unauthorized
 from portal.i18n import LANGUAGES, _
 from portal.store import auth
@@ -35,6 +36,8 @@ def frame(title: str, actor: PersonActor | None = None) -> Iterator[None]:
         if actor is not None:
             for path, label in NAVIGATION[actor.role]:
                 ui.link(_(label), path).classes('text-white')
+            if actor.role is Role.CITIZEN:
+                letter_nav(actor)  # "Letters" with the unread count, read after the frame is built
         ui.space()
         if actor is not None:
             ui.label(actor.full_name).classes('text-white').mark('header-name')

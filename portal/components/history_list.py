@@ -30,6 +30,8 @@ KIND_LABELS = {
     HistoryKind.PAYMENT_SUCCEEDED: N_('Payment'),
     HistoryKind.PAYMENT_FAILED: N_('Payment failed'),
     HistoryKind.SERVICE_USED: N_('Service used'),
+    HistoryKind.LETTER_SENT: N_('Letter sent'),
+    HistoryKind.LETTER_RECEIVED: N_('Letter received'),
 }
 METHOD_LABELS = {'password': N_('password'), 'asan': 'ASAN İmza', 'sima': 'SİMA'}
 
@@ -120,13 +122,13 @@ def history_csv(events: list[HistoryView]) -> str:
 
 
 def describe(event: HistoryView) -> str:
+    if event.kind in (HistoryKind.LETTER_SENT, HistoryKind.LETTER_RECEIVED):
+        return _describe_letter(event)
     if event.method:
         return _('Method: {method}', method=_(METHOD_LABELS.get(event.method, event.method)))
     kind = KINDS.get(str(event.detail.get('record_kind') or event.detail.get('kind') or ''))
     what = _(kind.title) if kind else ''
-    agency = event.organisation_name_az or ''
-    if current_language() == 'en' and event.organisation_name_en:
-        agency = event.organisation_name_en
+    agency = _agency(event)
     if event.kind is HistoryKind.DATA_UPDATED:
         return _('{what}, updated by {agency}', what=what, agency=agency)
     if event.kind is HistoryKind.PAYMENT_SUCCEEDED and event.detail.get('receipt_no'):
@@ -137,6 +139,20 @@ def describe(event: HistoryView) -> str:
             receipt=event.detail['receipt_no'],
         )
     return ', '.join(p for p in (what, agency) if p)
+
+
+def _describe_letter(event: HistoryView) -> str:
+    title, agency = str(event.detail.get('title') or ''), _agency(event)
+    if event.kind is HistoryKind.LETTER_RECEIVED:
+        return _('“{title}” from {agency}', title=title, agency=agency)
+    method = _(METHOD_LABELS.get(event.method or '', event.method or ''))
+    return _('“{title}” to {agency}, signed with {method}', title=title, agency=agency, method=method)
+
+
+def _agency(event: HistoryView) -> str:
+    if current_language() == 'en' and event.organisation_name_en:
+        return event.organisation_name_en
+    return event.organisation_name_az or ''
 
 
 def _parse(value: str | None) -> date | None:

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import app, ui
 
 from portal.config import Settings
-from portal.pages import cabinet, desks, device, history, login, payments, sandbox_gateway
+from portal.pages import (
+    cabinet,
+    desk_letters,
+    desks,
+    device,
+    history,
+    letter_files,
+    letter_stats,
+    letters,
+    login,
+    payments,
+    sandbox_gateway,
+)
 from portal.pages.guard import LANDING, current_actor
 
 
@@ -16,13 +28,20 @@ def register(settings: Settings) -> None:
     ui.page('/cabinet')(cabinet.cabinet_page)  # Şəxsi kabinet: the citizen's registry data, live
     ui.page('/history')(history.history_page)  # Əməliyyatlar tarixçəsi: filters, pages, CSV
     ui.page('/desk')(desks.desk_page)  # agency or local-executive officer's desk
+    ui.page('/desk/letters/new')(desk_letters.new_letter_page)  # the officer writes to a citizen chosen by FIN
+    ui.page('/statistics/letters')(letter_stats.letters_overview_page)  # public: letters by organisation, chart
+    ui.page('/statistics/letters/{code}')(letter_stats.organisation_letters_page)  # public: one organisation's figures
     ui.page('/admin')(desks.admin_page)  # administration
     ui.page('/payments')(payments.payments_page)  # Ödənişlər: debts to pay, own payments and their receipts
     ui.page('/payments/{payment_id}')(payments.payment_page)  # one payment's result, back from the gateway
+    ui.page('/letters')(letters.letters_page)  # Dövlət qurumlarına rəsmi məktub: "Göndərilən" and "Gələn", live
+    ui.page('/letters/new')(letters.compose_page)  # Yeni müraciət: the draft, its files, review, signing
+    ui.page('/letters/{letter_id}')(letters.letter_page)  # one letter, for its citizen and the officers concerned
+    app.get('/files/letters/{letter_id}/{attachment_id}')(letter_files.download_attachment)  # attachment downloads
     if settings.payment_gateway == 'sandbox':
         ui.page('/sandbox-gateway/{token}')(sandbox_gateway.sandbox_gateway_page)  # the sandbox's hosted card page
     if settings.demo:
-        ui.page('/device')(device.device_page)  # the demo phone that signs login requests
+        ui.page('/device')(device.device_page)  # the demo phone that signs login requests and letters
 
 
 async def index() -> RedirectResponse:

@@ -7,6 +7,7 @@ from nicegui import ui
 
 from portal.components.correction_queue import QUEUE_SIZE, correction_queue
 from portal.components.frame import frame
+from portal.components.letter_queue import letter_queue, load_queue
 from portal.errors import N_
 from portal.i18n import _, current_language, fmt_datetime
 from portal.pages.guard import require
@@ -33,6 +34,7 @@ async def desk_page() -> RedirectResponse | None:
     kept = await registry.count_records_by_source(organisation_id=org.id)
     works_corrections = actor.role is Role.AGENCY_OFFICER and org.category is OrgCategory.AGENCY
     pending = await corrections.list_agency_corrections(actor=actor, limit=QUEUE_SIZE) if works_corrections else []
+    incoming = await load_queue(actor)  # letters go to agencies and local executives alike
     title = _('Agency desk') if org.category is OrgCategory.AGENCY else _('Local executive desk')
     with frame(title, actor):
         with ui.card().classes('w-full').mark('desk-organisation'):
@@ -40,6 +42,8 @@ async def desk_page() -> RedirectResponse | None:
             ui.label(_('Code: {code}', code=org.code))
             if org.region:
                 ui.label(_('Region: {region}', region=org.region))
+            ui.link(_('Public statistics of our letters'), f'/statistics/letters/{org.code}').mark('desk-letter-stats')
+        letter_queue(actor=actor, topic=org.topic, first=incoming)
         if org.category is OrgCategory.AGENCY:
             with ui.card().classes('w-full').mark('desk-registry'):
                 ui.label(_('Registry')).classes('text-h6')

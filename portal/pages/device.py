@@ -1,4 +1,5 @@
-"""The demo phone (demo mode only): shows pending ASAN İmza / SİMA requests and signs one after the PIN."""
+"""The demo phone (demo mode only): shows pending ASAN İmza / SİMA requests (logins and letters to sign) and signs one
+after the PIN."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from portal.errors import DomainError
 from portal.i18n import _, fmt_datetime
 from portal.pages.guard import use_language
 from portal.store import device
-from portal.store.auth import ChallengeView
+from portal.store.auth import ChallengePurpose, ChallengeView
 
 POLL_SECONDS = 2
+DIGEST_SHOWN = 16
 
 
 async def device_page() -> None:
@@ -24,7 +26,7 @@ async def device_page() -> None:
         ui.label(
             _(
                 "This page stands in for the citizen's phone in demo mode. It holds the signing key "
-                'and signs a login request once the PIN is entered.'
+                'and signs a login or a letter once the PIN is entered.'
             )
         ).classes('text-body2')
         owner = ui.input(_('FIN of the phone owner')).props('maxlength=7').mark('device-fin')
@@ -69,7 +71,13 @@ async def device_page() -> None:
 def _request_card(fin: str, challenge: ChallengeView, error: ui.label, poll: Callable[..., Awaitable[None]]) -> None:
     method = 'ASAN İmza' if challenge.method == 'asan' else 'SİMA'
     with ui.card().classes('w-full max-w-md').mark('device-request'):
-        ui.label(_('Login request: {method}', method=method))
+        if challenge.purpose is ChallengePurpose.DOCUMENT:
+            # the phone shows what it signs: the start of the letter's SHA-256 digest, to compare with the portal
+            ui.label(_('Sign a letter: {method}', method=method)).mark('device-sign-letter')
+            digest = (challenge.digest or '')[:DIGEST_SHOWN]
+            ui.label(_('Document digest: {digest}…', digest=digest)).classes('font-mono').mark('device-digest')
+        else:
+            ui.label(_('Login request: {method}', method=method)).mark('device-login')
         ui.label(challenge.code).classes('text-h4 tracking-widest').mark('device-code')
         ui.label(_('Valid until {time}', time=fmt_datetime(challenge.expires_at)))
         pin = ui.input(_('PIN'), password=True).props('maxlength=8 inputmode=numeric').mark('device-pin')

@@ -35,6 +35,7 @@ async def login_page() -> RedirectResponse | None:
                     _signature_form(LoginMethod.ASAN)
                 with ui.tab_panel(sima_tab):
                     _signature_form(LoginMethod.SIMA)
+        ui.link(_('Statistics of letters to state organisations'), '/statistics/letters').mark('login-letter-stats')
     return None
 
 

@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from portal.store.actors import Role
 from portal.store.auth import hash_password
+from portal.store.demo_letters import seed_letters
 from portal.store.demo_records import ANCHOR, Demo, adult_rows, child_rows, ref_of, stamp, valid_until
 from portal.store.device import DemoDevice, public_key_of
 from portal.store.orgs import Organisation, OrgCategory, reference_organisations
@@ -72,6 +73,7 @@ async def seed_demo(*, now: datetime) -> bool:
             [DemoDevice(person_id=p.id, private_key=_device_key(p.fin), pin_hash=pin_hash) for p, _ in adults]
         )
         await RegistryRecord.bulk_create([_record(row, orgs=by_code, demo=demo, now=now) for row in rows])
+        await seed_letters(people=[p for p, _ in adults], orgs=orgs, now=now, device_key=_device_key)
     return True
 
 

@@ -13,9 +13,9 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
-from portal.errors import N_, Invalid
+from portal.errors import N_, Invalid, NotFound
 from portal.store import idempotency
-from portal.store.actors import Actor
+from portal.store.actors import Actor, Role
 from portal.store.audit import HistoryKind, record_event
 from portal.store.idempotency import Idempotency
 from portal.store.letters import common
@@ -203,6 +203,8 @@ async def send_to_citizen(
     """Write a letter from the organisation to a citizen ("Gələn" in their cabinet)."""
     desk = await desk_of(actor, WRITE_SCOPE)
     citizen = await get_citizen_by_fin(fin=fin)
+    if citizen.role is not Role.CITIZEN:  # an officer's or the admin's FIN: nobody would ever read the letter
+        raise NotFound('citizen_not_found', N_('No citizen has this FIN.'), field='fin')
     title = clean_text(title, 'title', LIMITS['title'], required=True)
     body = clean_text(body, 'body', LIMITS['body'], required=True)
     checked = common.check_uploads(uploads)
