@@ -650,3 +650,6 @@ async def test_folders_search_and_filter(sqlite_db: str) -> None:
     desk = await officer()
     queue = await letters.list_incoming(actor=desk, now=later)
     assert [(i.id, i.overdue, i.citizen_fin) for i in queue.items] == [(pension.id, True, A_FIN)]
+    await letters.set_status(actor=desk, letter_id=pension.id, status=LetterStatus.REJECTED, reason='Yox', now=later)
+    assert (await letters.list_incoming(actor=desk, now=later, where=LetterFilter(open_only=True))).total == 0
+    assert (await letters.list_incoming(actor=desk, now=later)).total == 1

@@ -7,7 +7,7 @@ a search) use the same store listing with another filter.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from nicegui import ui
@@ -24,7 +24,6 @@ from portal.store.letters import LetterFilter, LetterPage, LetterStatus, LetterS
 
 QUEUE_SIZE = 50
 OPEN, ALL = 'open', 'all'
-OPEN_STATUSES = (LetterStatus.SENT, LetterStatus.RECEIVED, LetterStatus.UNDER_REVIEW)
 VIEWS = {OPEN: N_('Open letters'), ALL: N_('All letters')}
 
 
@@ -37,15 +36,8 @@ async def load_queue(actor: PersonActor, *, view: str = OPEN, query: str = '', o
     if view != OPEN:
         where = LetterFilter(query=query, status=None if view == ALL else LetterStatus(view))
         return await letters.list_incoming(actor=actor, now=now, where=where, limit=QUEUE_SIZE)
-    # the open ones: each open status's first rows, merged in the listing's own order (deadline, arrival)
-    pages = [
-        await letters.list_incoming(
-            actor=actor, now=now, where=LetterFilter(query=query, status=status), limit=QUEUE_SIZE
-        )
-        for status in OPEN_STATUSES
-    ]
-    items = sorted((item for page in pages for item in page.items), key=_queue_order)[:QUEUE_SIZE]
-    return LetterPage(items=items, total=sum(page.total for page in pages))
+    where = LetterFilter(query=query, open_only=True)
+    return await letters.list_incoming(actor=actor, now=now, where=where, limit=QUEUE_SIZE)
 
 
 class letter_queue(ui.card):  # an element-like component
@@ -161,7 +153,3 @@ def _queue_row(item: LetterSummary) -> ui.element:
             ui.badge(_('overdue'), color='negative').mark('letter-overdue')
         status_badge(item.status)
     return row
-
-
-def _queue_order(item: LetterSummary) -> tuple[date, datetime, str]:
-    return (item.due_on or date.max, item.delivered_at or datetime.max.replace(tzinfo=UTC), str(item.id))

@@ -35,6 +35,8 @@ class LetterFilter:
     until: date | None = None
     # only open letters past their deadline
     overdue: bool = False
+    # only letters still with the organisation (sent, received, under review)
+    open_only: bool = False
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
@@ -134,8 +136,10 @@ async def _filtered(query: QuerySet[Letter], where: LetterFilter, today: date) -
     if where.until:
         end = datetime.combine(where.until + timedelta(days=1), time.min, TIMEZONE).astimezone(UTC)
         query = query.filter(delivered_at__lt=end)
+    if where.open_only or where.overdue:
+        query = query.filter(status__in=list(OPEN_STATUSES))
     if where.overdue:
-        query = query.filter(status__in=list(OPEN_STATUSES), due_on__lt=today)
+        query = query.filter(due_on__lt=today)
     return query
 
 
