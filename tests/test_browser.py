@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,9 +12,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = os.environ.get('PORTAL_TEST_CHROMIUM', '/usr/bin/chromium')
 CHROMIUM_ARGS = [
@@ -26,6 +31,7 @@ CHROMIUM_ARGS = [
     '--disable-sync',
 ]
 ROOT = Path(__file__).resolve().parent.parent
+SMALL_PDF = b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'
 
 pytestmark = [
     pytest.mark.browser,
@@ -114,6 +120,63 @@ def test_cabinet_shows_an_address_changed_through_the_api_without_reload(portal:
         browser.close()
 
 
+def test_a_letter_signed_on_the_phone_moves_live_on_the_citizens_page(portal: Portal) -> None:
+    """Three browsers: the citizen writes and signs, the demo phone confirms, the officer works the letter."""
+    from playwright.sync_api import expect, sync_playwright
+
+    title = 'Qeydiyyat ünvanı haqqında sorğu'
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        citizen = browser.new_context().new_page()
+        _login(citizen, portal.url, '5ZK2M7R')
+        citizen.goto(f'{portal.url}/letters/new')
+        agency = citizen.get_by_label('Qurum və ya yerli icra hakimiyyəti')
+        agency.click()
+        agency.fill('Daxili İşlər')
+        citizen.get_by_role('option', name='Daxili İşlər Nazirliyi', exact=True).click()
+        citizen.get_by_label('Başlıq', exact=True).fill(title)
+        citizen.get_by_label('Məktub', exact=True).fill('Hörmətli nazirlik, <b>yeni</b> ünvanımı təsdiq edin.')
+        citizen.locator('input[type=file]').set_input_files(
+            {'name': 'ərizə.pdf', 'mimeType': 'application/pdf', 'buffer': SMALL_PDF}
+        )
+        expect(citizen.get_by_text('ərizə.pdf')).to_be_visible(timeout=10_000)
+        citizen.get_by_role('button', name='Nəzərdən keçir').click()
+        citizen.get_by_role('button', name='SİMA ilə imzala').click()
+        code = citizen.locator('.tracking-widest')
+        expect(code).to_have_text(re.compile(r'^\d{4}$'), timeout=10_000)
+
+        phone = browser.new_context().new_page()
+        phone.goto(f'{portal.url}/device')
+        phone.get_by_label('Telefon sahibinin FİN-i').fill('5ZK2M7R')
+        phone.get_by_role('button', name='Telefonu aç').click()
+        expect(phone.locator('.tracking-widest', has_text=code.inner_text())).to_be_visible(timeout=10_000)
+        phone.get_by_label('PIN kod').fill('2468')
+        phone.get_by_role('button', name='Təsdiq et').click()
+
+        # signed on the phone: the letter is sent and its page opens by itself
+        citizen.wait_for_url(re.compile(r'/letters/[0-9a-f-]{36}$'), timeout=15_000)
+        expect(citizen.get_by_text('imza etibarlıdır')).to_be_visible()
+        expect(citizen.get_by_text('Hörmətli nazirlik, <b>yeni</b> ünvanımı təsdiq edin.')).to_be_visible()
+        letter_url = citizen.url
+        citizen.evaluate('window.__kabinet_marker = "same page"')
+
+        officer = browser.new_context().new_page()
+        _login(officer, portal.url, '4MD5R1X')
+        officer.wait_for_url('**/desk')
+        officer.get_by_text(title).first.click()  # the desk's queue links to the letter
+        officer.wait_for_url(letter_url)
+        officer.get_by_role('button', name='Qəbul edildi kimi qeyd et').click()
+        expect(citizen.locator('.q-badge', has_text='qəbul edildi')).to_be_visible(timeout=5000)
+
+        officer.get_by_role('button', name='Cavabla').click()
+        officer.locator('.q-dialog textarea').fill('Ünvanınız təsdiqləndi.')
+        officer.locator('.q-dialog button').last.click()
+        expect(citizen.get_by_text('Ünvanınız təsdiqləndi.')).to_be_visible(timeout=5000)
+        expect(citizen.locator('.q-badge', has_text='cavablandırıldı')).to_be_visible()
+        assert citizen.evaluate('window.__kabinet_marker') == 'same page', 'the page was reloaded'
+        browser.close()
+
+
 def test_the_app_process_runs_the_scheduler_and_serves_the_api_docs(portal: Portal) -> None:
     log = portal.log.read_text(encoding='utf-8')
     assert 'Added job "purge expired login challenges' in log
@@ -125,6 +188,14 @@ def test_the_app_process_runs_the_scheduler_and_serves_the_api_docs(portal: Port
     missing = httpx.get(f'{portal.url}/api/v1/nothing-here')
     assert missing.status_code == 404
     assert missing.json()['error']['code'] == 'not_found'
+
+
+def _login(page: Page, url: str, fin: str) -> None:
+    page.goto(f'{url}/login')
+    page.get_by_label('FİN').first.fill(fin)
+    page.get_by_label('Şifrə').fill('Kabinet-2026')
+    page.get_by_role('button', name='Daxil ol').click()
+    page.wait_for_url(re.compile(r'/(cabinet|desk)$'))
 
 
 def _free_port() -> int:

@@ -14,7 +14,7 @@ from portal.store.letters.views import OrgRef
 STATUS_LABELS = {
     LetterStatus.DRAFT: N_('draft'),
     LetterStatus.SENT: N_('sent'),
-    LetterStatus.RECEIVED: N_('received'),
+    LetterStatus.RECEIVED: N_('accepted'),  # 'received' is taken: a power of attorney received
     LetterStatus.UNDER_REVIEW: N_('under review'),
     LetterStatus.ANSWERED: N_('answered'),
     LetterStatus.FORWARDED: N_('forwarded'),
