@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('due_on', fields.DateField(null=True)),
                 ('investigation_reason', fields.CharField(default='', max_length=2000)),
                 ('answer', fields.ForeignKeyField('portal.Letter', source_field='answer_id', null=True, db_constraint=True, to_field='id', related_name='answered', on_delete=OnDelete.RESTRICT)),
-                ('forwarded_to', fields.ForeignKeyField('portal.Letter', source_field='forwarded_to_id', null=True, db_constraint=True, to_field='id', related_name='forwarded_from', on_delete=OnDelete.RESTRICT)),
+                ('forwarded_to', fields.ForeignKeyField('portal.Letter', source_field='forwarded_to_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='forwarded_from', on_delete=OnDelete.RESTRICT)),
                 ('closing_note', fields.CharField(default='', max_length=2000)),
                 ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('read_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),

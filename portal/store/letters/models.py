@@ -127,8 +127,9 @@ class Letter(Model):
         'portal.Letter', related_name='answered', null=True, on_delete=fields.RESTRICT
     )
     answer_id: UUID | None
+    # looked up backwards too (which leg came before this one): indexed
     forwarded_to: fields.ForeignKeyNullableRelation[Letter] = fields.ForeignKeyField(
-        'portal.Letter', related_name='forwarded_from', null=True, on_delete=fields.RESTRICT
+        'portal.Letter', related_name='forwarded_from', null=True, on_delete=fields.RESTRICT, db_index=True
     )
     forwarded_to_id: UUID | None
     closing_note = fields.CharField(max_length=NOTE_MAX, default='')
