@@ -166,24 +166,19 @@ async def answer_letter(
     checked = common.check_uploads(uploads)
 
     async def run() -> LetterView:
-        names = common.write_files(checked)
-        try:
-            async with in_transaction():
-                letter = await _locked(desk, letter_id)
-                _check_move(letter, LetterStatus.ANSWERED)
-                title = f'{ANSWER_PREFIX}{letter.title}'[: LIMITS['title']]
-                answer = await _outbound(desk, letter.person_id, title, text, now=now, reply_to=letter.id)
-                await common.attach_rows(answer, checked, names, now, 0)
-                letter.status, letter.answer_id = LetterStatus.ANSWERED, answer.id
-                close(letter, now)
-                await letter.save()
-                await common.add_event(
-                    letter, EventKind.ANSWERED, actor_kind=desk.actor_kind, actor_name=desk.actor_name, now=now
-                )
-                await idempotency.remember(idem, resource_id=letter.id, now=now)
-        except BaseException:
-            common.remove_files(names)
-            raise
+        async with common.files_written(checked) as names, in_transaction():
+            letter = await _locked(desk, letter_id)
+            _check_move(letter, LetterStatus.ANSWERED)
+            title = f'{ANSWER_PREFIX}{letter.title}'[: LIMITS['title']]
+            answer = await _outbound(desk, letter.person_id, title, text, now=now, reply_to=letter.id)
+            await common.attach_rows(answer, checked, names, now, 0)
+            letter.status, letter.answer_id = LetterStatus.ANSWERED, answer.id
+            close(letter, now)
+            await letter.save()
+            await common.add_event(
+                letter, EventKind.ANSWERED, actor_kind=desk.actor_kind, actor_name=desk.actor_name, now=now
+            )
+            await idempotency.remember(idem, resource_id=letter.id, now=now)
         await common.publish(letter)
         return await _view(letter.id, now)
 
@@ -210,15 +205,10 @@ async def send_to_citizen(
     checked = common.check_uploads(uploads)
 
     async def run() -> LetterView:
-        names = common.write_files(checked)
-        try:
-            async with in_transaction():
-                letter = await _outbound(desk, citizen.id, title, body, now=now)
-                await common.attach_rows(letter, checked, names, now, 0)
-                await idempotency.remember(idem, resource_id=letter.id, now=now)
-        except BaseException:
-            common.remove_files(names)
-            raise
+        async with common.files_written(checked) as names, in_transaction():
+            letter = await _outbound(desk, citizen.id, title, body, now=now)
+            await common.attach_rows(letter, checked, names, now, 0)
+            await idempotency.remember(idem, resource_id=letter.id, now=now)
         await common.publish(letter)
         return await _view(letter.id, now)
 

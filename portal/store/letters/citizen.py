@@ -73,19 +73,14 @@ async def add_attachment(*, actor: Actor, letter_id: UUID, upload: Upload, now: 
     """Attach one file to the draft, after checking its name, size and content, and the draft's limits."""
     me = citizen_of(actor)
     checked = common.check_uploads([upload])
-    names = common.write_files(checked)
-    try:
-        async with in_transaction():
-            draft = await _locked_draft(me.person_id, letter_id)
-            rows = await Attachment.filter(letter_id=draft.id).order_by('position')
-            files.check_set([*(a.size for a in rows), checked[0].size])
-            start = rows[-1].position + 1 if rows else 0
-            await common.attach_rows(draft, checked, names, now, start)
-            await Letter.filter(id=draft.id).update(updated_at=now)
-            row = await Attachment.get(letter_id=draft.id, position=start)
-    except BaseException:
-        common.remove_files(names)
-        raise
+    async with common.files_written(checked) as names, in_transaction():
+        draft = await _locked_draft(me.person_id, letter_id)
+        rows = await Attachment.filter(letter_id=draft.id).order_by('position')
+        files.check_set([*(a.size for a in rows), checked[0].size])
+        start = rows[-1].position + 1 if rows else 0
+        await common.attach_rows(draft, checked, names, now, start)
+        await Letter.filter(id=draft.id).update(updated_at=now)
+        row = await Attachment.get(letter_id=draft.id, position=start)
     return views.attachment_view(row)
 
 

@@ -4,6 +4,8 @@ steps, attachments on disk, and the events published after a commit."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -247,16 +249,17 @@ def check_uploads(uploads: list[Upload], *, existing: list[int] | None = None) -
     return checked
 
 
-def write_files(checked: list[CheckedFile]) -> list[str]:
-    """Write the files before the transaction; the caller removes them again if it fails."""
+@asynccontextmanager
+async def files_written(checked: list[CheckedFile]) -> AsyncIterator[list[str]]:
+    """Write the files before the transaction that records them, and remove them again if it fails."""
     names: list[str] = []
     try:
         for c in checked:
             names.append(files.store_bytes(c.content))
-    except OSError:
+        yield names
+    except BaseException:
         remove_files(names)
         raise
-    return names
 
 
 def remove_files(names: list[str]) -> None:
