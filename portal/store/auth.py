@@ -169,15 +169,7 @@ async def start_signature_login(*, fin: str, method: LoginMethod, now: datetime)
     if method is LoginMethod.PASSWORD:
         raise Invalid('invalid_method', N_('Choose ASAN İmza or SİMA.'))
     person = await find_person(fin)
-    challenge = await SignatureChallenge.create(
-        person_id=person.id if person and person.public_key else None,
-        method=method,
-        code=f'{secrets.randbelow(10_000):04d}',
-        nonce=secrets.token_hex(32),
-        created_at=now,
-        expires_at=now + CHALLENGE_LIFETIME,
-    )
-    return _challenge_view(challenge)
+    return await _new_challenge(person.id if person and person.public_key else None, method, now)
 
 
 async def pending_challenges(*, person_id: UUID, now: datetime) -> list[ChallengeView]:
@@ -233,17 +225,7 @@ async def start_document_signing(*, person_id: UUID, method: LoginMethod, digest
     person = await Person.get_or_none(id=person_id)
     if person is None or person.public_key is None:
         raise Invalid('no_signature_key', N_('No mobile signature is registered for you.'))
-    challenge = await SignatureChallenge.create(
-        person_id=person.id,
-        method=method,
-        purpose=ChallengePurpose.DOCUMENT,
-        digest=digest,
-        code=f'{secrets.randbelow(10_000):04d}',
-        nonce=secrets.token_hex(32),
-        created_at=now,
-        expires_at=now + CHALLENGE_LIFETIME,
-    )
-    return _challenge_view(challenge)
+    return await _new_challenge(person.id, method, now, purpose=ChallengePurpose.DOCUMENT, digest=digest)
 
 
 async def claim_document_signature(*, challenge_id: UUID, person_id: UUID, now: datetime) -> SignedDocument:
@@ -330,6 +312,28 @@ async def _open_session(person: Person, method: LoginMethod, now: datetime, prev
         await record_event(person_id=person.id, kind=HistoryKind.LOGIN, now=now, method=method.value)
     live.publish(live.Event(person.topic, 'history.added', {}))
     return SessionGrant(token=token, actor=person.as_actor(), method=method)
+
+
+async def _new_challenge(
+    person_id: UUID | None,
+    method: LoginMethod,
+    now: datetime,
+    *,
+    purpose: ChallengePurpose = ChallengePurpose.LOGIN,
+    digest: str | None = None,
+) -> ChallengeView:
+    """A fresh challenge: a random nonce, a 4-digit code to compare on the phone, a short life."""
+    challenge = await SignatureChallenge.create(
+        person_id=person_id,
+        method=method,
+        purpose=purpose,
+        digest=digest,
+        code=f'{secrets.randbelow(10_000):04d}',
+        nonce=secrets.token_hex(32),
+        created_at=now,
+        expires_at=now + CHALLENGE_LIFETIME,
+    )
+    return _challenge_view(challenge)
 
 
 async def _live_challenge(challenge_id: UUID, now: datetime, expected: ChallengeState) -> SignatureChallenge:
