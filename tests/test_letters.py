@@ -340,8 +340,15 @@ async def test_received_review_investigation_and_answer(store_db: str) -> None:
         'Ünvanınız yeniləndi.',
         ['cavab.pdf'],
     )
-    assert [s for s in (e.data['status'] for e in mine)] == ['received', 'under_review', 'answered']
-    assert len(agency) == 3
+    # the answer is announced as a new letter in the citizen's inbox, after the letter it answers
+    assert [(e.data['status'], e.data['direction']) for e in mine] == [
+        ('received', 'inbound'),
+        ('under_review', 'inbound'),
+        ('answered', 'inbound'),
+        ('sent', 'outbound'),
+    ]
+    assert mine[-1].data['letter_id'] == str(answered.answer.id)
+    assert len(agency) == 4
     steps = [(e.kind.value, e.actor_kind.value, e.actor_name) for e in answered.timeline]
     assert steps == [
         ('sent', 'citizen', ''),

@@ -57,9 +57,9 @@ def deadline_line(summary: LetterSummary, investigation_reason: str = '') -> Non
 
 
 def reaches_inbox(data: dict[str, object]) -> bool:
-    """Whether a ``letter.updated`` event changes the citizen's inbox: a letter from an organisation arrived or was
-    read, or a letter was answered (the answer is a new inbox letter, announced with the letter it answers)."""
-    return data.get('direction') == Direction.OUTBOUND.value or data.get('status') == LetterStatus.ANSWERED.value
+    """Whether a ``letter.updated`` event changes the citizen's inbox: a letter from an organisation (an answer too)
+    arrived or was read."""
+    return data.get('direction') == Direction.OUTBOUND.value
 
 
 def org_name(ref: OrgRef | None) -> str:

@@ -180,6 +180,7 @@ async def answer_letter(
             )
             await idempotency.remember(idem, resource_id=letter.id, now=now)
         await common.publish(letter)
+        await common.publish(answer)  # a new letter in the citizen's inbox
         return await _view(letter.id, now)
 
     return await idempotency.once(idem, run, lambda rid: _view(rid, now))
