@@ -139,7 +139,9 @@ def test_a_letter_signed_on_the_phone_moves_live_on_the_citizens_page(portal: Po
         citizen.locator('input[type=file]').set_input_files(
             {'name': 'ərizə.pdf', 'mimeType': 'application/pdf', 'buffer': SMALL_PDF}
         )
-        expect(citizen.get_by_text('ərizə.pdf')).to_be_visible(timeout=10_000)
+        # attached to the draft: listed with the draft's files (the uploader shows the name meanwhile, too)
+        attached = citizen.locator('div:not(.q-uploader__title)').filter(has_text=re.compile(r'^ərizə\.pdf$'))
+        expect(attached.first).to_be_visible(timeout=10_000)
         citizen.get_by_role('button', name='Nəzərdən keçir').click()
         citizen.get_by_role('button', name='SİMA ilə imzala').click()
         code = citizen.locator('.tracking-widest')
