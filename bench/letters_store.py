@@ -32,7 +32,14 @@ from portal.store.actors import Role  # noqa: E402
 from portal.store.auth import LoginMethod  # noqa: E402
 from portal.store.letters import LetterFilter, LetterStatus, Upload, files  # noqa: E402
 from portal.store.letters.citizen import close, start_clock  # noqa: E402
-from portal.store.letters.models import ActorKind, Direction, EventKind, Letter, LetterEvent  # noqa: E402
+from portal.store.letters.models import (  # noqa: E402
+    ActorKind,
+    Direction,
+    EventKind,
+    Letter,
+    LetterEvent,
+    search_key,
+)
 from portal.store.orgs import Organisation, OrgCategory  # noqa: E402
 from portal.store.people import Person  # noqa: E402
 
@@ -138,6 +145,7 @@ async def _bulk_history(org_id: uuid.UUID, n: int) -> None:
             organisation_id=org_id,
             title=f'Müraciət {i}',
             body='Hörmətli nazirlik, ' * 20,
+            search_text=search_key(f'Müraciət {i}', 'Hörmətli nazirlik, ' * 20),
             status=statuses[i % len(statuses)],
             created_at=sent,
             updated_at=sent,

@@ -642,6 +642,8 @@ async def test_folders_search_and_filter(sqlite_db: str) -> None:
     assert await ids(LetterFilter()) == [notary.id, pension.id]
     assert await ids(LetterFilter(query='pensiya')) == [pension.id]
     assert await ids(LetterFilter(query='etibarnamə')) == [notary.id]
+    assert await ids(LetterFilter(query='ETİBARNAMƏ')) == [notary.id]  # Azerbaijani casing, on SQLite too
+    assert await ids(LetterFilter(query='PENSİYAMIN')) == [pension.id]  # dotless I lowers to ı
     assert await ids(LetterFilter(organisation_code='moj')) == [notary.id]
     assert await ids(LetterFilter(organisation_code='XYZ')) == []
     assert await ids(LetterFilter(status=LetterStatus.SENT)) == [notary.id, pension.id]

@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                 ('organisation', fields.ForeignKeyField('portal.Organisation', source_field='organisation_id', null=True, db_constraint=True, to_field='id', related_name='letters', on_delete=OnDelete.RESTRICT)),
                 ('title', fields.CharField(default='', max_length=200)),
                 ('body', fields.TextField(default='', unique=False)),
+                ('search_text', fields.TextField(default='', unique=False)),
                 ('status', fields.CharEnumField(description='DRAFT: draft\nSENT: sent\nRECEIVED: received\nUNDER_REVIEW: under_review\nANSWERED: answered\nFORWARDED: forwarded\nREJECTED: rejected', enum_type=LetterStatus, max_length=16)),
                 ('origin', fields.ForeignKeyField('portal.Letter', source_field='origin_id', null=True, db_constraint=True, to_field='id', related_name='copies', on_delete=OnDelete.RESTRICT)),
                 ('reply_to', fields.ForeignKeyField('portal.Letter', source_field='reply_to_id', null=True, db_constraint=True, to_field='id', related_name='replies', on_delete=OnDelete.RESTRICT)),

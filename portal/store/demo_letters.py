@@ -50,7 +50,16 @@ from portal.store.device import public_key_of
 from portal.store.letters import signing
 from portal.store.letters.agency import ANSWER_PREFIX
 from portal.store.letters.citizen import ANSWER_DAYS, FORWARD_DAYS, INVESTIGATION_DAYS
-from portal.store.letters.models import TITLE_MAX, ActorKind, Direction, EventKind, Letter, LetterEvent, LetterStatus
+from portal.store.letters.models import (
+    TITLE_MAX,
+    ActorKind,
+    Direction,
+    EventKind,
+    Letter,
+    LetterEvent,
+    LetterStatus,
+    search_key,
+)
 from portal.store.orgs import Organisation, OrgCategory
 from portal.store.people import Person
 from portal.store.workdays import TIMEZONE, add_working_days, is_working_day, local_date
@@ -279,6 +288,7 @@ class _World:
             organisation_id=org.id,
             title=title,
             body=body,
+            search_text=search_key(title, body),
             status=STATUS_AFTER[last.kind] if last else LetterStatus.SENT,
             origin_id=origin.id if origin else None,
             # the clock, as ``citizen.start_clock`` and ``citizen.close`` set it
@@ -332,6 +342,7 @@ class _World:
             organisation_id=org.id,
             title=title,
             body=body,
+            search_text=search_key(title, body),
             status=LetterStatus.SENT,
             reply_to_id=reply_to.id if reply_to else None,
             delivered_at=at,

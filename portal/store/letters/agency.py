@@ -28,6 +28,7 @@ from portal.store.letters.models import (
     EventKind,
     Letter,
     LetterStatus,
+    search_key,
 )
 from portal.store.letters.views import LetterView
 from portal.store.orgs import Organisation
@@ -123,6 +124,7 @@ async def forward_letter(
                 organisation_id=target.id,
                 title=letter.title,
                 body=letter.body,
+                search_text=letter.search_text,
                 status=LetterStatus.SENT,
                 origin_id=letter.origin_id or letter.id,
                 created_at=now,
@@ -225,6 +227,7 @@ async def _outbound(
         organisation_id=desk.organisation_id,
         title=title,
         body=body,
+        search_text=search_key(title, body),
         status=LetterStatus.SENT,
         reply_to_id=reply_to,
         delivered_at=now,

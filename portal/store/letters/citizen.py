@@ -28,6 +28,7 @@ from portal.store.letters.models import (
     EventKind,
     Letter,
     LetterStatus,
+    search_key,
 )
 from portal.store.letters.views import AttachmentView, LetterView
 from portal.store.orgs import Organisation
@@ -62,7 +63,7 @@ async def save_draft(
     title = clean_text(title, 'title', LIMITS['title'], required=False)
     body = clean_text(body, 'body', LIMITS['body'], required=False)
     updated = await Letter.filter(id=letter_id, person_id=me.person_id, status=LetterStatus.DRAFT).update(
-        organisation_id=org_id, title=title, body=body, updated_at=now
+        organisation_id=org_id, title=title, body=body, search_text=search_key(title, body), updated_at=now
     )
     if not updated:
         raise _not_a_draft()

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
-from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from portal.errors import N_, Invalid
 from portal.store.actors import Actor
 from portal.store.letters import views
 from portal.store.letters.common import READ_SCOPE, citizen_of, desk_of, today_of
-from portal.store.letters.models import OPEN_STATUSES, Direction, Letter, LetterStatus
+from portal.store.letters.models import OPEN_STATUSES, Direction, Letter, LetterStatus, search_key
 from portal.store.letters.views import LetterSummary
 from portal.store.orgs import Organisation
 from portal.store.workdays import TIMEZONE
@@ -123,8 +122,7 @@ async def _page(
 
 async def _filtered(query: QuerySet[Letter], where: LetterFilter, today: date) -> QuerySet[Letter]:
     if where.query.strip():
-        text = where.query.strip()
-        query = query.filter(Q(title__icontains=text) | Q(body__icontains=text))
+        query = query.filter(search_text__contains=search_key(where.query.strip()))
     if where.organisation_code:
         org = await Organisation.get_or_none(code=where.organisation_code.strip().upper())
         query = query.filter(organisation_id=org.id if org else None)

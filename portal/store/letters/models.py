@@ -82,6 +82,16 @@ class ActorKind(StrEnum):
     SYSTEM = 'system'
 
 
+# Azerbaijani (and Turkish) casing: dotted İ lowers to i, dotless I to ı; Python's lower() knows neither rule
+_TURKIC_LOWER = str.maketrans({'İ': 'i', 'I': 'ı'})
+
+
+def search_key(*texts: str) -> str:
+    """Texts as they are searched: lower case by Azerbaijani rules, on both databases (SQLite's LIKE only folds
+    ASCII letters)."""
+    return ' '.join(t.translate(_TURKIC_LOWER).lower() for t in texts if t)
+
+
 class Letter(Model):
     id = fields.UUIDField(primary_key=True)
     direction = fields.CharEnumField(Direction, max_length=16)
@@ -96,6 +106,8 @@ class Letter(Model):
     organisation_id: UUID | None
     title = fields.CharField(max_length=TITLE_MAX, default='')
     body = fields.TextField(default='')
+    # the title and the text as searched (``search_key``), kept with every write of either
+    search_text = fields.TextField(default='')
     status = fields.CharEnumField(LetterStatus, max_length=16)
     # the signed original a forwarded copy continues (its signature and attachments live there)
     origin: fields.ForeignKeyNullableRelation[Letter] = fields.ForeignKeyField(
