@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -575,6 +576,26 @@ async def test_integrations_need_their_scopes(sqlite_db: str) -> None:
     writer = await api_actor('MIA', ['letters:read', 'letters:write'])
     done = await letters.set_status(actor=writer, letter_id=view.id, status=LetterStatus.RECEIVED, now=NOW)
     assert [(e.kind.value, e.actor_kind.value) for e in done.timeline][-1] == ('received', 'integration')
+
+
+async def test_housekeeping_deletes_files_no_letter_holds(sqlite_db: str, attachment_folder: Path) -> None:
+    leyla, key = await citizen()
+    view = await signed_letter(leyla, key, uploads=[Upload('a.pdf', pdf())])
+    held = (await Attachment.get(letter_id=view.id)).storage_name
+    orphan = files.store_bytes(pdf())  # written, but its transaction never committed
+    unfinished = attachment_folder / f'{"f" * 32}.part'  # a write cut short
+    unfinished.write_bytes(b'%PDF-')
+    fresh = files.store_bytes(pdf())  # on its way in right now
+    hour_ago = (NOW - timedelta(hours=2)).timestamp()
+    for name in (held, orphan, unfinished.name):
+        os.utime(attachment_folder / name, (hour_ago, hour_ago))
+    os.utime(attachment_folder / fresh, (NOW.timestamp(), NOW.timestamp()))
+
+    assert await letters.purge_orphan_files(now=NOW) == 2
+    assert stored_files(attachment_folder) == sorted([held, fresh])
+    assert not unfinished.exists()
+    assert (await letters.verify_letter(actor=leyla.as_actor(), letter_id=view.id)).valid
+    assert await letters.purge_orphan_files(now=NOW) == 0
 
 
 # --- idempotency ---------------------------------------------------------------------------------------------------

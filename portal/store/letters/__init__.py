@@ -14,7 +14,7 @@ from portal.store.letters.citizen import (
     start_signing,
     verify_letter,
 )
-from portal.store.letters.common import SignatureReport
+from portal.store.letters.common import SignatureReport, purge_orphan_files
 from portal.store.letters.files import Upload
 from portal.store.letters.listing import (
     LetterFilter,
@@ -57,6 +57,7 @@ __all__ = [
     'list_sent',
     'mark_read',
     'open_draft',
+    'purge_orphan_files',
     'read_attachment',
     'remove_attachment',
     'save_draft',

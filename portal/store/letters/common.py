@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from portal import live
@@ -35,6 +35,7 @@ from portal.store.people import Person
 from portal.store.workdays import local_date
 
 READ_SCOPE, WRITE_SCOPE = 'letters:read', 'letters:write'
+ORPHAN_GRACE = timedelta(hours=1)
 OFFICER_ROLES = (Role.AGENCY_OFFICER, Role.EXECUTIVE_OFFICER)
 
 
@@ -280,6 +281,17 @@ async def attach_rows(letter: Letter, checked: list[CheckedFile], names: list[st
             storage_name=name,
             created_at=now,
         )
+
+
+async def purge_orphan_files(*, now: datetime, grace: timedelta = ORPHAN_GRACE) -> int:
+    """Delete attachment files that no attachment row names (a process that died between writing a file and
+    committing its row, or a failed write); files younger than ``grace`` may still be on their way in."""
+
+    async def known(names: list[str]) -> set[str]:
+        rows = await Attachment.filter(storage_name__in=names).values('storage_name')
+        return {str(r['storage_name']) for r in rows}
+
+    return await files.sweep(older_than=(now - grace).timestamp(), known=known)
 
 
 # --- after commit ----------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import os
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,8 @@ TYPES = {'pdf': 'application/pdf', 'jpeg': 'image/jpeg', 'png': 'image/png', 'do
 EXTENSIONS = {'application/pdf': '.pdf', 'image/jpeg': '.jpg', 'image/png': '.png', DOCX: '.docx'}
 # the largest a DOCX may unpack to (a ZIP bomb is refused, not unpacked)
 DOCX_UNPACKED_MAX = 100 * 1024 * 1024
+# names checked against the database at a time when sweeping
+SWEEP_BATCH = 500
 
 _folder: Path | None = None
 
@@ -188,3 +191,26 @@ def _safe(storage_name: str) -> str:
     if not storage_name.isalnum():
         raise ValueError('not a storage name')
     return storage_name
+
+
+async def sweep(*, older_than: float, known: Callable[[list[str]], Awaitable[set[str]]]) -> int:
+    """Delete the files (and unfinished ``.part`` files) written before a POSIX time that no attachment row names;
+    ``known`` tells which of a batch of names the database holds. Returns how many were deleted."""
+    deleted, batch = 0, []
+    for path in folder().iterdir():
+        if path.is_file() and path.stat().st_mtime < older_than:
+            batch.append(path)
+        if len(batch) >= SWEEP_BATCH:
+            deleted += await _drop_unknown(batch, known)
+            batch = []
+    return deleted + await _drop_unknown(batch, known)
+
+
+async def _drop_unknown(paths: list[Path], known: Callable[[list[str]], Awaitable[set[str]]]) -> int:
+    if not paths:
+        return 0
+    held = await known([p.name.removesuffix('.part') for p in paths])
+    dropped = [p for p in paths if p.name.removesuffix('.part') not in held]
+    for path in dropped:
+        path.unlink(missing_ok=True)
+    return len(dropped)
