@@ -7,9 +7,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs import housekeeping
@@ -33,6 +35,12 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         housekeeping.run,
         IntervalTrigger(minutes=5),
         'purge expired login challenges, ended sessions and stale throttles; expire abandoned payments',
+    ),
+    ScheduledJob(
+        'attachment-sweep',
+        housekeeping.sweep_files,
+        CronTrigger(hour=3, minute=30, timezone=ZoneInfo('Asia/Baku')),
+        'delete attachment files that no letter holds (a write that never committed)',
     ),
 )
 

@@ -81,7 +81,6 @@ async def test_run_job_housekeeping_purges(sqlite_db: str) -> None:
         'throttles': 0,
         'abandoned_payments': 0,
         'idempotency_keys': 0,
-        'orphan_files': 0,
     }
     assert await SignatureChallenge.all().count() == 0
     assert await Session.all().count() == 0
@@ -91,7 +90,6 @@ async def test_run_job_housekeeping_purges(sqlite_db: str) -> None:
         'throttles': 0,
         'abandoned_payments': 0,
         'idempotency_keys': 0,
-        'orphan_files': 0,
     }
 
 
@@ -258,7 +256,7 @@ def test_jobs_run_housekeeping_purges_what_the_cli_database_holds(cli_db: CliDb)
     assert (
         result.stdout.strip()
         == "housekeeping: {'challenges': 3, 'sessions': 2, 'throttles': 0, 'abandoned_payments': 0, "
-        "'idempotency_keys': 0, 'orphan_files': 0}"
+        "'idempotency_keys': 0}"
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from jobs.scheduler import run_job
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.store import apikeys, auth, letters
 from portal.store.actors import ApiActor, PersonActor, Role
@@ -591,7 +592,7 @@ async def test_housekeeping_deletes_files_no_letter_holds(sqlite_db: str, attach
         os.utime(attachment_folder / name, (hour_ago, hour_ago))
     os.utime(attachment_folder / fresh, (NOW.timestamp(), NOW.timestamp()))
 
-    assert await letters.purge_orphan_files(now=NOW) == 2
+    assert await run_job('attachment-sweep', NOW) == {'orphan_files': 2}
     assert stored_files(attachment_folder) == sorted([held, fresh])
     assert not unfinished.exists()
     assert (await letters.verify_letter(actor=leyla.as_actor(), letter_id=view.id)).valid
