@@ -12,16 +12,15 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import UUID
 
-from nicegui import events, ui
+from nicegui import ui
 
 from portal.components.errors import show_error, show_problem
-from portal.components.letter_compose import file_size, read_at_most, refused_in_browser
+from portal.components.pending_files import pending_files
 from portal.errors import DomainError
 from portal.i18n import _
 from portal.store import letters
 from portal.store.actors import PersonActor
-from portal.store.letters import Direction, LetterStatus, LetterView, Upload, files
-from portal.store.letters.files import MAX_FILE_BYTES
+from portal.store.letters import Direction, LetterStatus, LetterView
 from portal.store.letters.models import BODY_MAX, NOTE_MAX, TRANSITIONS
 
 Done = Callable[[LetterView], None]
@@ -160,48 +159,13 @@ def _review_dialog(actions: letter_actions, *, extend_only: bool) -> ui.dialog:
 
 def _answer_dialog(actions: letter_actions) -> ui.dialog:
     dialog, card = _dialog(_('Answer the letter'), 'answer')
-    uploads: list[Upload] = []
     with card:
         text = _note(_('Text of the answer'), 'answer-text', BODY_MAX)
-        listed = ui.column().classes('w-full gap-1').mark('answer-files')
         error = _error_label('answer')
-
-        def show_files() -> None:
-            listed.clear()
-            with listed:
-                for upload in uploads:
-                    with ui.row().classes('items-center gap-2').mark('answer-file'):
-                        ui.icon('attach_file')
-                        ui.label(upload.filename)
-                        ui.label(file_size(len(upload.content))).classes('text-caption text-grey-8')
-                        ui.button(icon='delete', on_click=lambda u=upload: remove(u)).props('flat dense round')
-
-        def remove(upload: Upload) -> None:
-            uploads.remove(upload)
-            show_files()
-
-        async def uploaded(e: events.MultiUploadEventArguments) -> None:
-            error.set_visibility(False)
-            for file in e.files:
-                upload = Upload(filename=file.name, content=await read_at_most(file, MAX_FILE_BYTES + 1))
-                try:
-                    files.check_upload(upload)  # at once, for the officer; the store checks all again on sending
-                except DomainError as exc:
-                    show_error(exc, error)
-                    continue
-                uploads.append(upload)
-            upload_element.reset()
-            show_files()
-
-        upload_element = ui.upload(
-            label=_('Upload a file'),
-            multiple=True,
-            auto_upload=True,
-            max_file_size=MAX_FILE_BYTES,
-            on_multi_upload=uploaded,
-            on_rejected=lambda: refused_in_browser(error),
-        ).classes('w-full')
-        upload_element.mark('answer-upload')
+        attached = pending_files(
+            label=_('Upload a file'), error=error, upload_mark='answer-upload', item_mark='answer-file'
+        )
+        attached.mark('answer-files')
 
         async def submit() -> None:
             error.set_visibility(False)
@@ -211,14 +175,13 @@ def _answer_dialog(actions: letter_actions) -> ui.dialog:
                     actor=actions.actor,
                     letter_id=actions.letter_id,
                     text=text.value or '',
-                    uploads=list(uploads),
+                    uploads=list(attached.uploads),
                     now=datetime.now(UTC),
                 )
 
             if await actions.run(answer, error):
                 text.value = ''
-                uploads.clear()
-                show_files()
+                attached.forget()
                 dialog.close()
 
         _buttons(dialog, _('Send the answer'), 'answer', submit)

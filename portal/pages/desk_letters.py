@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi.responses import RedirectResponse
-from nicegui import events, ui
+from nicegui import ui
 
-from portal.components.errors import show_error, show_problem
+from portal.components.errors import show_error
 from portal.components.frame import frame
+from portal.components.pending_files import pending_files
 from portal.errors import DomainError
 from portal.i18n import _, current_language
 from portal.pages.guard import require
 from portal.store import letters, orgs
 from portal.store.actors import PersonActor, Role
-from portal.store.letters import LetterView, Upload, files
+from portal.store.letters import LetterView, files
 from portal.store.letters.models import BODY_MAX, TITLE_MAX
 
 MB = files.MAX_FILE_BYTES // (1024 * 1024)
@@ -41,7 +42,6 @@ class _letter_form(ui.column):
     def __init__(self, actor: PersonActor) -> None:
         super().__init__()
         self.actor = actor
-        self.kept: list[Upload] = []
         self.classes('w-full max-w-3xl')
         with self:
             with ui.card().classes('w-full') as self.form:
@@ -52,53 +52,14 @@ class _letter_form(ui.column):
                 self.body.mark('to-body')
                 hint = _('PDF, JPEG, PNG or DOCX; up to {count} files, {size} MB each.', count=files.MAX_FILES, size=MB)
                 ui.label(hint).classes('text-caption text-grey-8')
-                # the widget's limits only help the browser; the server checks again when a file comes, and on sending
-                self.upload = ui.upload(
-                    label=_('Attach files'),
-                    multiple=True,
-                    auto_upload=True,
-                    max_file_size=files.MAX_FILE_BYTES,
-                    max_files=files.MAX_FILES,
-                    on_upload=self._take,
-                )
-                self.upload.props('accept=".pdf,.jpg,.jpeg,.png,.docx"').classes('w-full').mark('to-files')
-                self.attached = ui.row().classes('gap-1')
                 self.error = ui.label().classes('text-negative').mark('to-error')
                 self.error.set_visibility(False)
+                self.attached = pending_files(
+                    label=_('Attach files'), error=self.error, upload_mark='to-files', item_mark='to-file'
+                )
                 self.button = ui.button(_('Send'), icon='send', on_click=self._send).mark('to-send')
             self.done = ui.card().classes('w-full').props('flat bordered')
             self.done.set_visibility(False)
-
-    async def _take(self, e: events.UploadEventArguments) -> None:
-        self.upload.reset()
-        self.error.set_visibility(False)
-        if len(self.kept) >= files.MAX_FILES:
-            show_problem(_('At most {limit} files can be attached.', limit=files.MAX_FILES), self.error)
-            return
-        if e.file.size() > files.MAX_FILE_BYTES:  # refused before it is read into memory
-            show_problem(_('The file {name} is larger than {limit} MB.', name=e.file.name, limit=MB), self.error)
-            return
-        candidate = Upload(filename=e.file.name, content=await e.file.read())
-        try:  # the store's own checks, for an early answer
-            checked = files.check_upload(candidate)
-            files.check_set([len(u.content) for u in self.kept] + [checked.size])
-        except DomainError as exc:
-            show_error(exc, self.error)
-            return
-        self.kept.append(candidate)
-        self._show_files()
-
-    def _show_files(self) -> None:
-        self.attached.clear()
-        with self.attached:
-            for kept in self.kept:
-                ui.chip(
-                    kept.filename, icon='attach_file', removable=True, on_value_change=lambda _e, k=kept: self._drop(k)
-                ).mark('to-file')
-
-    def _drop(self, kept: Upload) -> None:
-        self.kept.remove(kept)
-        self._show_files()
 
     async def _send(self) -> None:
         self.error.set_visibility(False)
@@ -112,7 +73,7 @@ class _letter_form(ui.column):
                 fin=self.fin.value or '',
                 title=self.title.value or '',
                 body=self.body.value or '',
-                uploads=list(self.kept),
+                uploads=list(self.attached.uploads),
                 now=datetime.now(UTC),
             )
         except DomainError as exc:
