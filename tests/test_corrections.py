@@ -487,7 +487,7 @@ async def test_two_officers_answering_at_once_exactly_one_wins(
     """Both officers load the request while it is pending; the compare-and-set lets only one answer count."""
     leyla, record, view = await reported()
     first_officer, second_officer = await officer('MIA'), await officer('MIA', '9PQ3R5S')
-    original = corrections._resolver_name
+    original = corrections.acting_name
     arrived: list[object] = []
     both = asyncio.Event()
 
@@ -498,7 +498,7 @@ async def test_two_officers_answering_at_once_exactly_one_wins(
         await asyncio.wait_for(both.wait(), 5)
         return await original(actor)
 
-    monkeypatch.setattr(corrections, '_resolver_name', resolver_after_both_loaded)
+    monkeypatch.setattr(corrections, 'acting_name', resolver_after_both_loaded)
     other = (
         corrections.accept_correction(
             actor=second_officer, correction_id=view.id, data={**MOVED, 'building': '99'}, now=LATER

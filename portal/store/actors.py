@@ -50,6 +50,18 @@ class SystemActor:
 Actor = PersonActor | ApiActor | SystemActor
 
 
+def organisation_of(actor: Actor, *, scope: str, roles: tuple[Role, ...]) -> UUID:
+    """The organisation an actor works for: an officer's (of one of these roles), or an integrator key's that has the
+    scope; refused for anyone else."""
+    if isinstance(actor, ApiActor):
+        actor.require(scope)
+        return actor.organisation_id
+    me = require_role(actor, *roles)
+    if me.organisation_id is None:
+        raise Forbidden('forbidden', N_('You are not allowed to do this.'))
+    return me.organisation_id
+
+
 def require_role(actor: Actor, *roles: Role) -> PersonActor:
     if not isinstance(actor, PersonActor) or actor.role not in roles:
         raise Forbidden('forbidden', N_('You are not allowed to do this.'))

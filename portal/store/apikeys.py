@@ -13,7 +13,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from portal.errors import N_, Invalid, Unauthorized
-from portal.store.actors import Actor, ApiActor, Role, require_role
+from portal.store.actors import Actor, ApiActor, PersonActor, Role, require_role
 from portal.store.orgs import Organisation, get_organisation
 
 SCOPES: dict[str, str] = {
@@ -121,3 +121,13 @@ async def list_api_clients(*, actor: Actor) -> list[ApiClientView]:
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def acting_name(actor: Actor) -> str:
+    """Who acted, as shown on records of the work: an officer's name, an integration's name, or a job's."""
+    if isinstance(actor, ApiActor):
+        client = await ApiClient.get_or_none(id=actor.client_id)
+        return (client.name if client else actor.organisation_code)[:160]
+    if isinstance(actor, PersonActor):
+        return actor.full_name[:160]
+    return actor.name[:160]

@@ -22,10 +22,10 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from portal import live
-from portal.errors import N_, Forbidden, Invalid, NotFound
+from portal.errors import N_, Invalid, NotFound
 from portal.store import registry
-from portal.store.actors import Actor, ApiActor, PersonActor, Role, require_role
-from portal.store.apikeys import ApiClient
+from portal.store.actors import Actor, Role, organisation_of, require_role
+from portal.store.apikeys import acting_name
 from portal.store.audit import HistoryKind, record_event
 from portal.store.orgs import Organisation
 from portal.store.people import Person
@@ -220,7 +220,7 @@ async def accept_correction(
     record = correction.record
     spec = registry.get_kind(record.kind)
     clean = registry.validate_data(spec, data)
-    resolver = await _resolver_name(actor)
+    resolver = await acting_name(actor)
     async with in_transaction():
         await _claim(correction, CorrectionState.ACCEPTED, answer, resolver, now)
         row = await _apply_data(record, spec, clean, now)
@@ -253,7 +253,7 @@ async def reject_correction(*, actor: Actor, correction_id: UUID, reason: str, n
     organisation_id = _agency_of(actor)
     text = _required_text(reason, 'reason', REASON_MAX)
     correction = await _pending_of(organisation_id, correction_id)
-    resolver = await _resolver_name(actor)
+    resolver = await acting_name(actor)
     async with in_transaction():
         await _claim(correction, CorrectionState.REJECTED, text, resolver, now)
         await record_event(
@@ -278,22 +278,7 @@ async def reject_correction(*, actor: Actor, correction_id: UUID, reason: str, n
 
 def _agency_of(actor: Actor) -> UUID:
     """The agency whose requests the actor works: an agency officer's, or an integrator key's with the scope."""
-    if isinstance(actor, ApiActor):
-        actor.require('registry:write')
-        return actor.organisation_id
-    me = require_role(actor, Role.AGENCY_OFFICER)
-    if me.organisation_id is None:
-        raise Forbidden('forbidden', N_('You are not allowed to do this.'))
-    return me.organisation_id
-
-
-async def _resolver_name(actor: Actor) -> str:
-    if isinstance(actor, PersonActor):
-        return actor.full_name[:160]
-    if isinstance(actor, ApiActor):
-        client = await ApiClient.get_or_none(id=actor.client_id)
-        return (client.name if client else actor.organisation_code)[:160]
-    return actor.name[:160]
+    return organisation_of(actor, scope='registry:write', roles=(Role.AGENCY_OFFICER,))
 
 
 async def _pending_of(organisation_id: UUID, correction_id: UUID) -> CorrectionRequest:

@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from portal import live
-from portal.errors import N_, Forbidden, Invalid, NotFound
-from portal.store.actors import Actor, ApiActor, PersonActor, Role, require_role
-from portal.store.apikeys import ApiClient
+from portal.errors import N_, Invalid, NotFound
+from portal.store.actors import Actor, ApiActor, PersonActor, Role, organisation_of, require_role
+from portal.store.apikeys import acting_name
 from portal.store.letters import files, signing, views
 from portal.store.letters.files import CheckedFile, Upload
 from portal.store.letters.models import (
@@ -61,15 +61,9 @@ class SignatureReport:
 
 async def desk_of(actor: Actor, scope: str) -> Desk:
     """The organisation whose letters the actor works; refused for anyone else."""
-    if isinstance(actor, ApiActor):
-        actor.require(scope)
-        client = await ApiClient.get_or_none(id=actor.client_id)
-        name = client.name if client else actor.organisation_code
-        return Desk(organisation_id=actor.organisation_id, actor_kind=ActorKind.INTEGRATION, actor_name=name[:160])
-    me = require_role(actor, *OFFICER_ROLES)
-    if me.organisation_id is None:
-        raise Forbidden('forbidden', N_('You are not allowed to do this.'))
-    return Desk(organisation_id=me.organisation_id, actor_kind=ActorKind.OFFICER, actor_name=me.full_name[:160])
+    organisation_id = organisation_of(actor, scope=scope, roles=OFFICER_ROLES)
+    kind = ActorKind.INTEGRATION if isinstance(actor, ApiActor) else ActorKind.OFFICER
+    return Desk(organisation_id=organisation_id, actor_kind=kind, actor_name=await acting_name(actor))
 
 
 def citizen_of(actor: Actor) -> PersonActor:
