@@ -23,6 +23,7 @@ MODEL_MODULES = [
     'portal.store.payments',
     'portal.store.letters.models',
     'portal.store.idempotency',
+    'portal.store.services.models',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 
