@@ -25,11 +25,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from jobs.scheduler import create_scheduler
         from portal.store.demo import seed_demo
         from portal.store.letters import files
+        from portal.store.services import pki
 
         files.use_folder(settings.files_dir)
         await db.open_db(settings.db_url)
         if settings.demo and await seed_demo(now=datetime.now(UTC)):
             log.info('demo data created')
+        await pki.ensure_root(now=datetime.now(UTC))  # the certificate authority is created at first start
         scheduler = create_scheduler() if settings.scheduler else None
         if scheduler is not None:
             scheduler.start()

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     challenge_seconds: int = 120
     # where attachment files are kept (outside any static route)
     files_dir: Path = DATA_DIR / 'files'
+    # the portal's public address, printed in certificates' QR codes and verification links
+    public_url: str = 'http://127.0.0.1:8080'
 
     # the payment gateway ('sandbox': the built-in test gateway, its hosted page served at /sandbox-gateway/…)
     payment_gateway: str = 'sandbox'

@@ -23,7 +23,9 @@ _NAMES = {
     'MOJ': 'Ədliyyə Nazirliyi',
     'DYP': 'Dövlət Yol Polisi',
     'IH-NESIMI': 'Bakı şəhəri Nəsimi rayon İcra Hakimiyyəti',
+    'IH-XETAI': 'Bakı şəhəri Xətai rayon İcra Hakimiyyəti',
 }
+_REGIONS = {'IH-NESIMI': 'Nəsimi', 'IH-XETAI': 'Xətai'}
 
 
 async def make_org(code: str = 'MIA') -> Organisation:
@@ -37,7 +39,7 @@ async def make_org(code: str = 'MIA') -> Organisation:
         kind='ministry' if category is OrgCategory.AGENCY else 'baku_district',
         name_az=_NAMES.get(code, code),
         name_en=f'{code} (en)',
-        region='Nəsimi' if code.startswith('IH-') else None,
+        region=_REGIONS.get(code, code[3:].title()) if code.startswith('IH-') else None,
     )
 
 

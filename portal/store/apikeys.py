@@ -20,6 +20,9 @@ SCOPES: dict[str, str] = {
     'registry:write': N_("Create and update citizens' registry records"),
     'letters:read': N_("Read the letters addressed to the key's organisation, their files and signatures"),
     'letters:write': N_('Move letters through their states, answer and forward them, write to citizens'),
+    'certificates:write': N_("Find and revoke the e-certificates the key's organisation issued"),
+    'applications:read': N_("Read the applications made to the key's local executive, with their files"),
+    'applications:write': N_('Review, approve or reject applications, or ask the applicant for more information'),
 }
 KEY_PREFIX = 'kab'
 TOUCH_EVERY = timedelta(minutes=1)

@@ -18,6 +18,7 @@ from portal.store.actors import Role
 from portal.store.auth import hash_password
 from portal.store.demo_letters import seed_letters
 from portal.store.demo_records import ANCHOR, Demo, adult_rows, child_rows, ref_of, stamp, valid_until
+from portal.store.demo_services import persona_rows, seed_services
 from portal.store.device import DemoDevice, public_key_of
 from portal.store.orgs import Organisation, OrgCategory, reference_organisations
 from portal.store.people import Person
@@ -72,8 +73,10 @@ async def seed_demo(*, now: datetime) -> bool:
         await DemoDevice.bulk_create(
             [DemoDevice(person_id=p.id, private_key=_device_key(p.fin), pin_hash=pin_hash) for p, _ in adults]
         )
+        rows = persona_rows(rows)
         await RegistryRecord.bulk_create([_record(row, orgs=by_code, demo=demo, now=now) for row in rows])
         await seed_letters(people=[p for p, _ in adults], orgs=orgs, now=now, device_key=_device_key)
+    await seed_services(now=now)
     return True
 
 

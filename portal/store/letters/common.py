@@ -278,12 +278,17 @@ async def attach_rows(letter: Letter, checked: list[CheckedFile], names: list[st
 
 
 async def purge_orphan_files(*, now: datetime, grace: timedelta = ORPHAN_GRACE) -> int:
-    """Delete attachment files that no attachment row names (a process that died between writing a file and
-    committing its row, or a failed write); files younger than ``grace`` may still be on their way in."""
+    """Delete files that no row names: letters' and applications' attachments, issued certificates (left by a
+    process that died between writing a file and committing its row, or by a failed write); files younger than
+    ``grace`` may still be on their way in."""
+    from portal.store.services.models import ApplicationFile, Certificate
 
     async def known(names: list[str]) -> set[str]:
-        rows = await Attachment.filter(storage_name__in=names).values('storage_name')
-        return {str(r['storage_name']) for r in rows}
+        held: set[str] = set()
+        for model in (Attachment, ApplicationFile, Certificate):  # every table that keeps files in the folder
+            rows = await model.filter(storage_name__in=names).values_list('storage_name', flat=True)
+            held.update(str(r) for r in rows)
+        return held
 
     return await files.sweep(older_than=(now - grace).timestamp(), known=known)
 

@@ -1,0 +1,1 @@
+"""Documents the portal issues: e-certificate PDFs and their electronic signatures (the signing edge)."""
