@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -65,6 +67,24 @@ def seed_demo() -> None:
 
     created = _run(lambda: seed(now=datetime.now(UTC)))
     typer.echo('Demo data created.' if created else 'The database already has data; nothing done.')
+
+
+@cli.command('catalogue-load')
+def catalogue_load(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help='JSON files of services (default: the shipped catalogue)')
+    ] = None,
+) -> None:
+    """Load the e-service catalogue: every entry is checked first, then all are written in one transaction."""
+    from portal.store.services.catalogue import load_catalogue
+
+    entries = None
+    if paths:
+        entries = []
+        for path in paths:
+            entries += json.loads(path.read_text(encoding='utf-8'))
+    count = _run(lambda: load_catalogue(entries=entries))
+    typer.echo(f'{count} services loaded.')
 
 
 @jobs_cli.command('run')

@@ -179,6 +179,45 @@ def test_a_letter_signed_on_the_phone_moves_live_on_the_citizens_page(portal: Po
         browser.close()
 
 
+def test_a_certificate_is_issued_downloaded_signed_and_verified_by_its_qr_link(portal: Portal) -> None:
+    """The citizen gets a signed certificate and downloads it; a stranger follows the QR link and checks the file."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from portal.documents import signing
+
+    code_pattern = re.compile(r'^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$')
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        citizen = browser.new_context(accept_downloads=True).new_page()
+        _login(citizen, portal.url, '5ZK2M7R')
+        citizen.goto(f'{portal.url}/services/qmidk-idp-status-certificate')
+        expect(citizen.get_by_text('0412957')).to_be_visible(timeout=10_000)  # the preview: her IDP card number
+        citizen.get_by_role('button', name='Arayışı al').click()
+        citizen.wait_for_url(re.compile(r'/documents/certificates/[0-9a-f-]{36}$'), timeout=15_000)
+        code = citizen.get_by_text(code_pattern).first
+        expect(code).to_be_visible()
+        number = code.inner_text()
+        expect(citizen.locator('svg').filter(has=citizen.locator('path')).first).to_be_visible()  # the QR code
+        with citizen.expect_download() as download:
+            citizen.get_by_role('button', name='Yüklə').click()
+        content = Path(download.value.path()).read_bytes()
+        root = httpx.get(f'{portal.url}/pki/root.crt').content
+        check = signing.validate_pdf(content, root_pem=root)
+        assert check.valid and check.trusted and 'Qaçqınların' in (check.signer or '')
+
+        stranger = browser.new_context().new_page()
+        stranger.goto(f'{portal.url}/verify/{number}')
+        expect(stranger.get_by_text('Həqiqidir: bu arayış portal tərəfindən verilib.')).to_be_visible(timeout=10_000)
+        expect(stranger.get_by_text('L. M.')).to_be_visible()
+        stranger.locator('input[type=file]').set_input_files(
+            {'name': f'arayis-{number}.pdf', 'mimeType': 'application/pdf', 'buffer': content}
+        )
+        expect(stranger.get_by_text('Fayl portalın verdiyi PDF faylı ilə bayt-bayt eynidir.')).to_be_visible(
+            timeout=10_000
+        )
+        browser.close()
+
+
 def test_the_app_process_runs_the_scheduler_and_serves_the_api_docs(portal: Portal) -> None:
     log = portal.log.read_text(encoding='utf-8')
     assert 'Added job "purge expired login challenges' in log

@@ -330,7 +330,7 @@ async def test_verification_is_rate_limited_per_address() -> None:
         await certs.verify_code(code='0000-0000-0000-0000', address='10.9.9.10', now=NOW)
 
 
-async def test_a_failed_record_leaves_no_file_and_the_sweep_keeps_issued_ones(attachment_folder: Any) -> None:
+async def test_a_failed_record_leaves_no_file_and_the_sweep_keeps_issued_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     person = await make_citizen()
     await make_record(person, 'address', ADDRESS)
     view = await certs.issue_certificate(actor=person.as_actor(), template='residence', now=NOW, lang='az')
@@ -350,12 +350,8 @@ async def test_a_failed_record_leaves_no_file_and_the_sweep_keeps_issued_ones(at
     async def broken(**_: Any) -> None:
         raise RuntimeError('database gone')
 
-    original = audit.record_event
-    try:
-        certs.record_event = broken  # type: ignore[assignment]
-        with pytest.raises(RuntimeError):
-            await certs.issue_certificate(actor=person.as_actor(), template='residence', now=NOW, lang='az')
-    finally:
-        certs.record_event = original  # type: ignore[assignment]
+    monkeypatch.setattr(certs, 'record_event', broken)
+    with pytest.raises(RuntimeError):
+        await certs.issue_certificate(actor=person.as_actor(), template='residence', now=NOW, lang='az')
     assert set(files.folder().iterdir()) == before
     assert await Certificate.all().count() == 1

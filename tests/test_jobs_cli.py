@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import shutil
 import sqlite3
@@ -271,3 +272,31 @@ def test_jobs_list(cli_db: CliDb) -> None:
     result = invoke('jobs', 'list')
     assert result.exit_code == 0
     assert [line.split()[0] for line in result.stdout.strip().splitlines()] == [job.id for job in SCHEDULE]
+
+
+def test_catalogue_load_from_the_shipped_data_and_from_a_file(cli_db: CliDb, tmp_path: Path) -> None:
+    assert invoke('seed-demo').exit_code == 0
+    with sqlite3.connect(cli_db.path) as conn:
+        shipped = conn.execute('SELECT COUNT(*) FROM services').fetchone()[0]
+    conn.close()
+    again = invoke('catalogue-load')
+    assert again.exit_code == 0 and f'{shipped} services loaded.' in again.output
+    extra = tmp_path / 'extra.json'
+    entry = {
+        'code': 'mia-extra',
+        'provider': 'MIA',
+        'category': 'identity',
+        'kind': 'external',
+        'title_az': 'Əlavə xidmət',
+        'title_en': 'Extra service',
+        'url': 'https://www.mia.gov.az',
+    }
+    extra.write_text(json.dumps([entry]), encoding='utf-8')
+    assert invoke('catalogue-load', str(extra)).exit_code == 0
+    broken = tmp_path / 'broken.json'
+    broken.write_text(json.dumps([{**entry, 'code': 'mia-broken', 'url': 'http://insecure'}]), encoding='utf-8')
+    refused = invoke('catalogue-load', str(broken))
+    assert refused.exit_code == 1 and 'mia-broken' in refused.stderr
+    with sqlite3.connect(cli_db.path) as conn:
+        assert conn.execute('SELECT COUNT(*) FROM services').fetchone()[0] == shipped + 1
+    conn.close()

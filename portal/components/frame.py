@@ -17,11 +17,13 @@ from portal.store.actors import PersonActor, Role
 NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.CITIZEN: (
         ('/cabinet', N_('Personal cabinet')),
+        ('/services', N_('All services')),
+        ('/documents', N_('My documents')),
         ('/payments', N_('Payments')),
         ('/history', N_('Operation history')),
     ),
-    Role.AGENCY_OFFICER: (('/desk', N_('Agency desk')),),
-    Role.EXECUTIVE_OFFICER: (('/desk', N_('Local executive desk')),),
+    Role.AGENCY_OFFICER: (('/desk', N_('Agency desk')), ('/desk/certificates', N_('Issued certificates'))),
+    Role.EXECUTIVE_OFFICER: (('/desk', N_('Local executive desk')), ('/desk/applications', N_('Applications'))),
     Role.ADMIN: (('/admin', N_('Administration')),),
 }
 SESSION_CHECK_SECONDS = 60

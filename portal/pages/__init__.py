@@ -7,10 +7,13 @@ from nicegui import app, ui
 
 from portal.config import Settings
 from portal.pages import (
+    applications,
     cabinet,
     desk_letters,
+    desk_services,
     desks,
     device,
+    documents,
     history,
     letter_files,
     letter_stats,
@@ -18,6 +21,8 @@ from portal.pages import (
     login,
     payments,
     sandbox_gateway,
+    services,
+    verify,
 )
 from portal.pages.guard import LANDING, current_actor
 
@@ -38,6 +43,11 @@ def register(settings: Settings) -> None:
     ui.page('/letters/new')(letters.compose_page)  # Yeni müraciət: the draft, its files, review, signing
     ui.page('/letters/{letter_id}')(letters.letter_page)  # one letter, for its citizen and the officers concerned
     app.get('/files/letters/{letter_id}/{attachment_id}')(letter_files.download_attachment)  # attachment downloads
+    services.register(settings)  # Bütün xidmətlər: the catalogue, by agency and category, search; each service's page
+    documents.register(settings)  # Sənədlərim: issued certificates and applications, downloads
+    verify.register(settings)  # public certificate verification (code, QR link, PDF upload) and the root certificate
+    applications.register(settings)  # the citizen's applications to local executives
+    desk_services.register(settings)  # officers: applications on the executive's desk, revoking certificates
     if settings.payment_gateway == 'sandbox':
         ui.page('/sandbox-gateway/{token}')(sandbox_gateway.sandbox_gateway_page)  # the sandbox's hosted card page
     if settings.demo:

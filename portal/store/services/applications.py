@@ -416,7 +416,7 @@ def _move(application: Application, target: ApplicationStatus, *, expected: Appl
     ]:
         raise Invalid(
             'wrong_status',
-            N_('The application is {status} and cannot be moved this way.'),
+            N_('This step is not possible now: the application has moved on or is closed.'),
             status=application.status.value,
         )
     application.status = target
