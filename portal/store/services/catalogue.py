@@ -185,6 +185,7 @@ async def load_catalogue(*, entries: list[dict[str, Any]] | None = None) -> int:
         if (local if entry.provider == LOCAL else orgs.get(entry.provider)) is None:
             raise Invalid('catalogue_invalid', N_('Service {service}: unknown provider.'), service=entry.code)
     existing = {s.code: s for s in await Service.all()}
+    created: list[Service] = []
     async with in_transaction():
         for position, entry in enumerate(checked):
             provider = local if entry.provider == LOCAL else orgs[entry.provider]
@@ -206,9 +207,10 @@ async def load_catalogue(*, entries: list[dict[str, Any]] | None = None) -> int:
             }
             row = existing.get(entry.code)
             if row is None:
-                await Service.create(code=entry.code, **values)
+                created.append(Service(code=entry.code, **values))
             elif any(getattr(row, k) != v for k, v in values.items()):
                 await Service.filter(id=row.id).update(**values)
+        await Service.bulk_create(created, batch_size=200)
     return len(checked)
 
 
