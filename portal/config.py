@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     challenge_seconds: int = 120
     # where attachment files are kept (outside any static route)
     files_dir: Path = DATA_DIR / 'files'
-    # the portal's public address, printed in certificates' QR codes and verification links
-    public_url: str = 'http://127.0.0.1:8080'
+    # the portal's public address, printed in certificates' QR codes and verification links (default: host and port)
+    public_url: str = ''
 
     # the payment gateway ('sandbox': the built-in test gateway, its hosted page served at /sandbox-gateway/…)
     payment_gateway: str = 'sandbox'
@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         if self.payment_gateway not in PAYMENT_GATEWAYS:
             raise ValueError(f'PORTAL_PAYMENT_GATEWAY must be one of: {", ".join(PAYMENT_GATEWAYS)}')
         return self
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f'http://{self.host}:{self.port}').rstrip('/')
 
     @property
     def cookies_secure(self) -> bool:

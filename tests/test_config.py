@@ -47,3 +47,10 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert 'main.py' in run and 'PORTAL_DEMO=1' in run
     ci = (ROOT / '.ci' / 'run').read_text(encoding='utf-8')
     assert test in ci.splitlines()
+
+
+def test_the_public_address_printed_in_certificates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('PORTAL_PUBLIC_URL', raising=False)
+    assert Settings(demo=True, host='127.0.0.1', port=8091).base_url == 'http://127.0.0.1:8091'
+    monkeypatch.setenv('PORTAL_PUBLIC_URL', 'https://kabinet.example.az/')
+    assert Settings(demo=True).base_url == 'https://kabinet.example.az'

@@ -133,7 +133,7 @@ def normalise_code(raw: str) -> str:
 def verify_url(code: str) -> str:
     from portal.config import get_settings
 
-    return f'{get_settings().public_url.rstrip("/")}/verify/{code}'
+    return f'{get_settings().base_url}/verify/{code}'
 
 
 # -- citizen --------------------------------------------------------------------------------------------------------
