@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from nicegui import events, ui
+from nicegui import ui
 
 from portal.components.errors import error_text, show_error, show_problem
-from portal.components.letter_compose import ACCEPT, file_size, read_at_most, refused_in_browser
+from portal.components.pending_files import pending_files
 from portal.errors import N_, DomainError
 from portal.i18n import _, current_language, fmt_date
 from portal.store.actors import PersonActor
-from portal.store.letters.files import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload, check_set, check_upload
+from portal.store.letters.files import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload
 from portal.store.orgs import Organisation
 from portal.store.services import applications
 from portal.store.services.forms import FORMS, Form, FormDocument, FormField
@@ -194,53 +194,26 @@ class document_slot(ui.column):  # an element-like component
 
     def __init__(self, document: FormDocument, *, sizes: Callable[[], list[int]]) -> None:
         super().__init__()
-        self.name, self.sizes = document.name, sizes
-        self.uploads: list[Upload] = []
+        self.name = document.name
         self.classes('w-full gap-1 py-1').mark(f'document-{document.name}')
         with self:
             label = _(document.label)
             ui.label(f'{label} *' if document.required else label).classes('text-weight-medium')
-            self.listed = ui.column().classes('w-full gap-1')
             self.error = _error_label(f'document-error-{document.name}')
-            self.uploader = ui.upload(
+            self.files = pending_files(
                 label=_('Upload a file'),
-                multiple=True,
-                auto_upload=True,
-                max_file_size=MAX_FILE_BYTES,
-                on_multi_upload=self._uploaded,
-                on_rejected=lambda: refused_in_browser(self.error),
+                error=self.error,
+                upload_mark=f'upload-{document.name}',
+                item_mark=f'document-file-{document.name}',
+                name_mark='document-file-name',
+                remove_mark=f'remove-document-{document.name}',
+                held=sizes,
             )
-            self.uploader.props(f'accept="{ACCEPT}"').classes('w-full max-w-md').mark(f'upload-{document.name}')
+            self.files.uploader.classes('max-w-md')
 
-    async def _uploaded(self, e: events.MultiUploadEventArguments) -> None:
-        self.error.set_visibility(False)
-        for file in e.files:
-            upload = Upload(filename=file.name, content=await read_at_most(file, MAX_FILE_BYTES + 1))
-            try:
-                checked = check_upload(upload)
-                check_set([*self.sizes(), checked.size])
-            except DomainError as exc:
-                show_error(exc, self.error)
-                continue
-            self.uploads.append(upload)
-        self.uploader.reset()
-        self._show()
-
-    def _remove(self, upload: Upload) -> None:
-        self.uploads.remove(upload)
-        self._show()
-
-    def _show(self) -> None:
-        self.listed.clear()
-        with self.listed:
-            for upload in self.uploads:
-                with ui.row().classes('items-center gap-2').mark(f'document-file-{self.name}'):
-                    ui.icon('attach_file')
-                    ui.label(upload.filename).mark('document-file-name')
-                    ui.label(file_size(len(upload.content))).classes('text-caption text-grey-8')
-                    ui.button(icon='delete', on_click=lambda u=upload: self._remove(u)).props(
-                        f'flat dense round aria-label="{_("Remove")}"'
-                    ).mark(f'remove-document-{self.name}')
+    @property
+    def uploads(self) -> list[Upload]:
+        return self.files.uploads
 
 
 def _applicant_card(applicant: applications.Applicant) -> None:

@@ -150,6 +150,7 @@ class letter_compose(ui.column):  # an element-like component
 
     def _show_files(self) -> None:
         self.files.clear()
+        remove_label = _('Remove')
         with self.files:
             for attachment in self.attachments:
                 with ui.row().classes('items-center gap-2').mark('letter-file'):
@@ -157,7 +158,7 @@ class letter_compose(ui.column):  # an element-like component
                     ui.label(attachment.filename).mark('letter-file-name')
                     ui.label(file_size(attachment.size)).classes('text-caption text-grey-8')
                     ui.button(icon='delete', on_click=lambda a=attachment: self._remove(a)).props(
-                        f'flat dense round aria-label="{_("Remove")}"'
+                        f'flat dense round aria-label="{remove_label}"'
                     ).mark('remove-file')
 
     async def _review(self) -> None:
