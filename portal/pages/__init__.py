@@ -14,8 +14,8 @@ from portal.pages import (
     desks,
     device,
     documents,
+    files,
     history,
-    letter_files,
     letter_stats,
     letters,
     login,
@@ -42,7 +42,7 @@ def register(settings: Settings) -> None:
     ui.page('/letters')(letters.letters_page)  # Dövlət qurumlarına rəsmi məktub: "Göndərilən" and "Gələn", live
     ui.page('/letters/new')(letters.compose_page)  # Yeni müraciət: the draft, its files, review, signing
     ui.page('/letters/{letter_id}')(letters.letter_page)  # one letter, for its citizen and the officers concerned
-    app.get('/files/letters/{letter_id}/{attachment_id}')(letter_files.download_attachment)  # attachment downloads
+    app.get('/files/letters/{letter_id}/{attachment_id}')(files.download_attachment)  # attachment downloads
     services.register(settings)  # Bütün xidmətlər: the catalogue, by agency and category, search; each service's page
     documents.register(settings)  # Sənədlərim: issued certificates and applications, downloads
     verify.register(settings)  # public certificate verification (code, QR link, PDF upload) and the root certificate

@@ -5,7 +5,6 @@ Whoever may not read an application gets the same answer as for one that does no
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi.responses import RedirectResponse, Response
@@ -14,11 +13,10 @@ from nicegui import app, ui
 from portal.components.application_view import application_view, information_answer
 from portal.components.frame import frame
 from portal.config import Settings
-from portal.downloads import attachment_response
-from portal.errors import DomainError, Unauthorized
+from portal.errors import DomainError
 from portal.i18n import _, current_language
+from portal.pages.files import guarded_download
 from portal.pages.guard import require
-from portal.store import auth
 from portal.store.actors import PersonActor, Role
 from portal.store.services import applications, catalogue
 from portal.store.services.applications import ApplicationView
@@ -65,21 +63,10 @@ async def service_title(view: ApplicationView | None) -> str | None:
 
 
 async def download_file(application_id: str, file_id: str) -> Response:
-    actor = await _session_actor()
-    if actor is None:
-        return RedirectResponse('/login', status_code=303)
-    try:
+    async def read(actor: PersonActor) -> tuple[str, str, bytes]:
         view, content = await applications.read_file(
             actor=actor, application_id=UUID(application_id), file_id=UUID(file_id)
         )
-    except (ValueError, DomainError):  # malformed, missing, or not theirs: the same answer
-        return Response(status_code=404, headers={'Cache-Control': 'no-store'})
-    return attachment_response(content, filename=view.filename, content_type=view.content_type)
+        return view.filename, view.content_type, content
 
-
-async def _session_actor() -> PersonActor | None:
-    """The person behind this browser's session (the pages' guard needs a page client; a plain route has none)."""
-    try:
-        return await auth.resolve_session(token=app.storage.user.get('session'), now=datetime.now(UTC))
-    except Unauthorized:
-        return None
+    return await guarded_download(read)

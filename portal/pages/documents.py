@@ -6,7 +6,6 @@ The download is checked against the session on every request: whoever may not re
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi.responses import RedirectResponse, Response
@@ -15,11 +14,11 @@ from nicegui import app, ui
 from portal.components.certificate_view import certificate_view, load_documents, my_documents
 from portal.components.frame import frame
 from portal.config import Settings
-from portal.downloads import attachment_response
-from portal.errors import DomainError, Unauthorized
+from portal.errors import DomainError
 from portal.i18n import _
+from portal.pages.files import guarded_download
 from portal.pages.guard import require
-from portal.store import auth, orgs
+from portal.store import orgs
 from portal.store.actors import PersonActor, Role
 from portal.store.services import certificates
 from portal.store.services.certificates import CertificateView
@@ -60,14 +59,11 @@ async def certificate_page(certificate_id: str) -> RedirectResponse | None:
 
 
 async def download_certificate(certificate_id: str) -> Response:
-    actor = await _session_actor()
-    if actor is None:
-        return RedirectResponse('/login', status_code=303)
-    try:
+    async def read(actor: PersonActor) -> tuple[str, str, bytes]:
         filename, content = await certificates.read_certificate_pdf(actor=actor, certificate_id=UUID(certificate_id))
-    except (ValueError, DomainError):  # malformed, missing, or not theirs: the same answer
-        return Response(status_code=404, headers={'Cache-Control': 'no-store'})
-    return attachment_response(content, filename=filename, content_type='application/pdf')
+        return filename, 'application/pdf', content
+
+    return await guarded_download(read)
 
 
 async def _open(actor: PersonActor, certificate_id: str) -> CertificateView | None:
@@ -82,11 +78,3 @@ async def _topic(actor: PersonActor) -> str:
     if actor.role is Role.CITIZEN or actor.organisation_id is None:
         return f'citizen:{actor.person_id}'
     return (await orgs.get_organisation_by_id(actor.organisation_id)).topic
-
-
-async def _session_actor() -> PersonActor | None:
-    """The person behind this browser's session (the pages' guard needs a page client; a plain route has none)."""
-    try:
-        return await auth.resolve_session(token=app.storage.user.get('session'), now=datetime.now(UTC))
-    except Unauthorized:
-        return None
