@@ -9,7 +9,7 @@ from nicegui import ui
 
 from portal.components.application_view import STATUS_LABELS, application_status, application_title
 from portal.components.errors import show_error
-from portal.components.live import subscribe
+from portal.components.live import FoldedReload, subscribe
 from portal.errors import N_, DomainError
 from portal.i18n import _, fmt_date, fmt_datetime
 from portal.live import Event
@@ -46,7 +46,8 @@ class application_queue(ui.card):  # an element-like component
     def __init__(self, *, actor: PersonActor, topic: str, first: DeskPage) -> None:
         super().__init__()
         self.actor = actor
-        self.busy = self.again = False
+        # calls during a reload are folded into one more
+        self.reload = FoldedReload(self._load)
         self.classes('w-full').mark('application-queue')
         options = {OPEN: _(VIEWS[OPEN])} | {s.value: _(STATUS_LABELS[s]) for s in ApplicationStatus}
         options[ALL] = _(VIEWS[ALL])
@@ -78,26 +79,15 @@ class application_queue(ui.card):  # an element-like component
         )
         self.more.set_visibility(page.total > len(page.items))
 
-    async def reload(self) -> None:
-        """Read the queue again with the filter as it is; calls during a reload are folded into one more."""
-        if self.busy:
-            self.again = True
-            return
-        self.busy = True
+    async def _load(self) -> None:
+        """Read the queue once with the filters as they are."""
+        self.error.set_visibility(False)
         try:
-            while True:
-                self.again = False
-                self.error.set_visibility(False)
-                try:
-                    page = await load_queue(self.actor, self.view.value or OPEN)
-                except DomainError as exc:
-                    show_error(exc, self.error)
-                    return
-                self.show(page)
-                if not self.again:
-                    return
-        finally:
-            self.busy = False
+            page = await load_queue(self.actor, self.view.value or OPEN)
+        except DomainError as exc:
+            show_error(exc, self.error)
+            return
+        self.show(page)
 
     async def _on_event(self, event: Event) -> None:
         if event.kind == 'application.updated':

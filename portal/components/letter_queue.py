@@ -14,7 +14,7 @@ from nicegui import ui
 
 from portal.components.errors import show_error
 from portal.components.letter_status import STATUS_LABELS, org_name, status_badge
-from portal.components.live import subscribe
+from portal.components.live import FoldedReload, subscribe
 from portal.errors import N_, DomainError
 from portal.i18n import _, fmt_date, fmt_datetime
 from portal.live import Event
@@ -45,7 +45,8 @@ class letter_queue(ui.card):  # an element-like component
         super().__init__()
         self.actor = actor
         self.rows: dict[UUID, tuple[LetterSummary, ui.element]] = {}
-        self.busy = self.again = False
+        # calls during a reload are folded into one more
+        self.reload = FoldedReload(self._load)
         self.classes('w-full').mark('letter-queue')
         with self:
             with ui.row().classes('w-full items-center gap-2'):
@@ -99,31 +100,20 @@ class letter_queue(ui.card):  # an element-like component
         )
         self.more.set_visibility(page.total > len(page.items))
 
-    async def reload(self) -> None:
-        """Read the queue again with the filters as they are; calls during a reload are folded into one more."""
-        if self.busy:
-            self.again = True
-            return
-        self.busy = True
+    async def _load(self) -> None:
+        """Read the queue once with the filters as they are."""
+        self.error.set_visibility(False)
         try:
-            while True:
-                self.again = False
-                self.error.set_visibility(False)
-                try:
-                    page = await load_queue(
-                        self.actor,
-                        view=self.view.value or OPEN,
-                        query=(self.query.value or '').strip(),
-                        overdue=bool(self.overdue.value),
-                    )
-                except DomainError as exc:
-                    show_error(exc, self.error)
-                    return
-                self.show(page)
-                if not self.again:
-                    return
-        finally:
-            self.busy = False
+            page = await load_queue(
+                self.actor,
+                view=self.view.value or OPEN,
+                query=(self.query.value or '').strip(),
+                overdue=bool(self.overdue.value),
+            )
+        except DomainError as exc:
+            show_error(exc, self.error)
+            return
+        self.show(page)
 
     async def _on_event(self, event: Event) -> None:
         if event.kind == 'letter.updated' and event.data.get('direction') == 'inbound':

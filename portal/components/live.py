@@ -28,3 +28,26 @@ def subscribe(topic: str, handler: Callable[[Event], Awaitable[None] | None]) ->
 
     sub = hub.subscribe(topic, deliver)
     client.on_delete(lambda: hub.unsubscribe(sub))
+
+
+class FoldedReload:
+    """A reload that may be asked for again while it runs (events, filter changes): the asks that arrive meanwhile
+    are folded into one more run, so a burst of events costs two reads, not one per event."""
+
+    def __init__(self, once: Callable[[], Awaitable[None]]) -> None:
+        self.once = once
+        self.busy = self.again = False
+
+    async def __call__(self, *_: object) -> None:
+        if self.busy:
+            self.again = True
+            return
+        self.busy = True
+        try:
+            while True:
+                self.again = False
+                await self.once()
+                if not self.again:
+                    return
+        finally:
+            self.busy = False
