@@ -184,6 +184,13 @@ async def test_a_displaced_citizen_gets_the_certificate_and_finds_it_in_my_docum
     user.find(marker='certificate-row-download').click()
     assert (await user.download.next(timeout=5)).content.startswith(b'%PDF-')
 
+    # the operation history names the certificate and its code
+    await user.open('/history')
+    await user.should_see(marker='history-service_used')
+    await user.should_see(
+        az('“{title}” issued by {agency}, code {code}', title=issued.title, agency=committee, code=issued.code)
+    )
+
 
 async def test_my_documents_follow_issuing_and_revoking_live(user: User) -> None:
     await load_reference_catalogue()
@@ -246,6 +253,16 @@ async def test_my_documents_list_applications_and_follow_them_live(user: User) -
             break
         await asyncio.sleep(0.1)
     assert texts(user, 'application-status') == [az('under review')]
+
+    await user.open('/history')
+    await user.should_see(
+        az(
+            'Application {number} “{title}” to {agency}',
+            number=made.number,
+            title=az(spec.title),
+            agency='Bakı şəhəri Nəsimi rayon İcra Hakimiyyəti',
+        )
+    )
 
 
 async def test_without_idp_status_the_citizen_is_told_so_and_gets_no_button(user: User) -> None:

@@ -17,6 +17,8 @@ from portal.store import audit
 from portal.store.actors import PersonActor
 from portal.store.audit import HistoryFilter, HistoryKind, HistoryPage, HistoryView
 from portal.store.registry_kinds import KINDS
+from portal.store.services.forms import FORMS
+from portal.store.services.templates import TEMPLATES
 
 PAGE = 25
 KIND_LABELS = {
@@ -124,6 +126,8 @@ def history_csv(events: list[HistoryView]) -> str:
 def describe(event: HistoryView) -> str:
     if event.kind in (HistoryKind.LETTER_SENT, HistoryKind.LETTER_RECEIVED):
         return _describe_letter(event)
+    if event.kind is HistoryKind.SERVICE_USED and event.detail.get('service') in ('certificate', 'application'):
+        return _describe_service(event)
     if event.method:
         return _('Method: {method}', method=_(METHOD_LABELS.get(event.method, event.method)))
     kind = KINDS.get(str(event.detail.get('record_kind') or event.detail.get('kind') or ''))
@@ -147,6 +151,20 @@ def _describe_letter(event: HistoryView) -> str:
         return _('“{title}” from {agency}', title=title, agency=agency)
     method = _(METHOD_LABELS.get(event.method or '', event.method or ''))
     return _('“{title}” to {agency}, signed with {method}', title=title, agency=agency, method=method)
+
+
+def _describe_service(event: HistoryView) -> str:
+    """A certificate or decision issued (with its verification code), or an application made (with its number)."""
+    detail, agency = event.detail, _agency(event)
+    if detail.get('service') == 'application':
+        form = FORMS.get(str(detail.get('form')))
+        title = _(form.title) if form else str(detail.get('form') or '')
+        return _(
+            'Application {number} “{title}” to {agency}', number=detail.get('number', ''), title=title, agency=agency
+        )
+    template = TEMPLATES.get(str(detail.get('template')))
+    title = _(template.title) if template else str(detail.get('title') or '')
+    return _('“{title}” issued by {agency}, code {code}', title=title, agency=agency, code=detail.get('code', ''))
 
 
 def _agency(event: HistoryView) -> str:
