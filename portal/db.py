@@ -24,6 +24,7 @@ MODEL_MODULES = [
     'portal.store.letters.models',
     'portal.store.idempotency',
     'portal.store.services.models',
+    'portal.store.notices.models',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 

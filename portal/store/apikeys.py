@@ -23,6 +23,7 @@ SCOPES: dict[str, str] = {
     'certificates:write': N_("Find and revoke the e-certificates the key's organisation issued"),
     'applications:read': N_("Read the applications made to the key's local executive, with their files"),
     'applications:write': N_('Review, approve or reject applications, or ask the applicant for more information'),
+    'notifications:write': N_('Send notices of the types agencies may send to citizens, by FIN'),
 }
 KEY_PREFIX = 'kab'
 TOUCH_EVERY = timedelta(minutes=1)

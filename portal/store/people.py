@@ -23,7 +23,7 @@ class Person(Model):
     first_name = fields.CharField(max_length=80)
     last_name = fields.CharField(max_length=80)
     patronymic = fields.CharField(max_length=80, default='')
-    birth_date = fields.DateField(null=True)
+    birth_date = fields.DateField(null=True, db_index=True)
     password_hash = fields.CharField(max_length=255, null=True)
     # Ed25519 public key of the citizen's mobile signature (ASAN İmza / SİMA), raw 32 bytes
     public_key = fields.BinaryField(null=True)

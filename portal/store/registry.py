@@ -52,6 +52,8 @@ class RegistryRecord(Model):
     class Meta:
         table = 'registry_records'
         unique_together = (('person', 'kind', 'ref'),)
+        # the reminder jobs find the documents due by kind and end date
+        indexes = (('kind', 'valid_until'),)
 
 
 @dataclass(frozen=True)

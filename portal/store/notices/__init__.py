@@ -1,0 +1,1 @@
+"""Notifications: the catalogue of notice types, the outbox, delivery, reminders and preferences."""
