@@ -7,6 +7,7 @@ import itertools
 import random
 import string
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def senders(email: Recorder | None = None, sms: Recorder | None = None) -> Sende
     return Senders(email=email or Recorder(), sms=sms or Recorder())
 
 
-async def _contact(person: Person, **values: object) -> None:
+async def _contact(person: Person, **values: Any) -> None:
     await NoticeSettings.create(
         person_id=person.id, email='leyla@example.az', phone='+994501112233', updated_at=NOW, **values
     )
