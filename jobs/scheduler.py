@@ -14,11 +14,12 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import housekeeping
+from jobs import housekeeping, notices
 
 log = logging.getLogger(__name__)
 
 JobFunc = Callable[[datetime], Awaitable[Any]]
+BAKU = ZoneInfo('Asia/Baku')
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,39 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
     ScheduledJob(
         'attachment-sweep',
         housekeeping.sweep_files,
-        CronTrigger(hour=3, minute=30, timezone=ZoneInfo('Asia/Baku')),
+        CronTrigger(hour=3, minute=30, timezone=BAKU),
         'delete attachment files that no letter holds (a write that never committed)',
+    ),
+    ScheduledJob(
+        'document-expiry',
+        notices.document_expiry,
+        CronTrigger(hour=8, minute=0, timezone=BAKU),
+        'remind citizens of identity cards, passports and driving licences expiring in 90, 30 and 7 days and on '
+        'the day (a missed day is caught up within a week)',
+    ),
+    ScheduledJob(
+        'vaccination-reminders',
+        notices.vaccination_reminders,
+        CronTrigger(hour=8, minute=10, timezone=BAKU),
+        "remind parents of a child's vaccination of the national calendar due within a week, unless it is recorded",
+    ),
+    ScheduledJob(
+        'payment-reminders',
+        notices.payment_reminders,
+        CronTrigger(hour=8, minute=20, timezone=BAKU),
+        'remind citizens who asked for it of unpaid fines, state fees and utility debts due within 3 days',
+    ),
+    ScheduledJob(
+        'notice-delivery',
+        notices.deliver,
+        IntervalTrigger(seconds=5),
+        'send the due SMS and e-mails of the outbox (leased rows, retries with back-off, quiet hours kept)',
+    ),
+    ScheduledJob(
+        'notice-digest',
+        notices.build_digests,
+        CronTrigger(hour=19, minute=0, timezone=BAKU),
+        "gather each citizen's waiting e-mails into the day's digest",
     ),
 )
 
@@ -54,7 +86,9 @@ def job_by_name(name: str) -> ScheduledJob:
 
 async def run_job(name: str, now: datetime | None = None) -> Any:
     """Run one job once, as the scheduler would (used by the CLI and by tests)."""
-    return await job_by_name(name).func(now or datetime.now(UTC))
+    moment = now or datetime.now(UTC)
+    # stored times are compared as text on SQLite: jobs always work in UTC, whatever offset they were given
+    return await job_by_name(name).func(moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def create_scheduler() -> AsyncIOScheduler:

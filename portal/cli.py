@@ -111,7 +111,7 @@ def jobs_list() -> None:
     from jobs.scheduler import SCHEDULE
 
     for job in SCHEDULE:
-        typer.echo(f'{job.id:16} {job.trigger}  {job.description}')
+        typer.echo(f'{job.id:22} {job.trigger}  {job.description}')
 
 
 def _run(action: Callable[[], Awaitable[T]]) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +13,9 @@ DEFAULT_SECRET = 'kabinet-development-secret-change-me'
 DEFAULT_PAYMENT_SECRET = 'kabinet-development-payment-secret-change-me'
 # the payment gateways the portal can talk to (portal/payments/)
 PAYMENT_GATEWAYS = ('sandbox',)
+# how notices' e-mails and SMS leave the portal (portal/channels/): the first of each is the local demo backend
+EMAIL_BACKENDS = ('mailbox', 'smtp')
+SMS_BACKENDS = ('file', 'http')
 DATA_DIR = Path('.kabinet')
 
 
@@ -40,6 +44,24 @@ class Settings(BaseSettings):
     # shared with the gateway: signs its callbacks (and the sandbox's session tokens)
     payment_secret: str = DEFAULT_PAYMENT_SECRET
 
+    # e-mail of notices: 'mailbox' writes .eml files into mailbox_dir; 'smtp' sends through the SMTP server below
+    email_backend: str = 'mailbox'
+    mailbox_dir: Path = DATA_DIR / 'mailbox'
+    smtp_host: str = ''
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ''
+    smtp_password: str = ''
+    smtp_starttls: bool = True
+    email_from: str = 'Kabinet <no-reply@kabinet.local>'
+    # SMS of notices: 'file' appends them to sms_log; 'http' posts them to the SMS gateway below
+    sms_backend: str = 'file'
+    sms_log: Path = DATA_DIR / 'sms.log'
+    sms_gateway_url: str = ''
+    sms_api_key: str = ''
+    sms_sender: str = 'Kabinet'
+    # shared with the SMS gateway: signs its delivery receipts
+    sms_receipt_secret: str = ''
+
     @model_validator(mode='after')
     def _refuse_default_secret(self) -> Settings:
         if not self.demo and self.secret == DEFAULT_SECRET:
@@ -52,6 +74,23 @@ class Settings(BaseSettings):
             raise ValueError('PORTAL_PAYMENT_SECRET must be at least 16 characters long')
         if self.payment_gateway not in PAYMENT_GATEWAYS:
             raise ValueError(f'PORTAL_PAYMENT_GATEWAY must be one of: {", ".join(PAYMENT_GATEWAYS)}')
+        return self
+
+    @model_validator(mode='after')
+    def _check_channels(self) -> Settings:
+        if self.email_backend not in EMAIL_BACKENDS:
+            raise ValueError(f'PORTAL_EMAIL_BACKEND must be one of: {", ".join(EMAIL_BACKENDS)}')
+        if self.sms_backend not in SMS_BACKENDS:
+            raise ValueError(f'PORTAL_SMS_BACKEND must be one of: {", ".join(SMS_BACKENDS)}')
+        if '@' not in parseaddr(self.email_from)[1]:
+            raise ValueError('PORTAL_EMAIL_FROM must hold an e-mail address, e.g. Kabinet <no-reply@example.az>')
+        if not self.demo and self.email_backend == 'smtp' and not self.smtp_host:
+            raise ValueError('PORTAL_SMTP_HOST must be set when PORTAL_EMAIL_BACKEND=smtp')
+        if not self.demo and self.sms_backend == 'http':
+            if not self.sms_gateway_url.startswith(('https://', 'http://')) or not self.sms_api_key:
+                raise ValueError('PORTAL_SMS_GATEWAY_URL and PORTAL_SMS_API_KEY must be set (PORTAL_SMS_BACKEND=http)')
+            if len(self.sms_receipt_secret) < 16:
+                raise ValueError('PORTAL_SMS_RECEIPT_SECRET must be at least 16 characters (PORTAL_SMS_BACKEND=http)')
         return self
 
     @property

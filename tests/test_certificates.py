@@ -303,7 +303,7 @@ async def test_only_the_issuer_revokes_with_a_reason_once() -> None:
     seen: list[live.Event] = []
     live.hub.subscribe(person.topic, seen.append)
     await certs.revoke_certificate(actor=officer.as_actor(), code=view.code, reason='Sənəd dəyişdi', now=NOW)
-    assert [e.kind for e in seen] == ['certificate.revoked']
+    assert [e.kind for e in seen] == ['certificate.revoked', 'notices.changed']  # and the citizen is told
     with pytest.raises(Invalid) as twice:
         await certs.revoke_certificate(actor=officer.as_actor(), code=view.code, reason='again', now=NOW)
     assert twice.value.code == 'already_revoked'

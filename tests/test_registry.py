@@ -90,7 +90,8 @@ async def test_update_publishes_one_live_event_and_writes_history_naming_the_age
             actor=actor, fin=A_FIN, kind='address', data={**ADDRESS, 'apartment': '9'}, now=NOW + timedelta(minutes=1)
         )
 
-    assert len(events) == 1
+    # the record's event, and the notice it raised ("data updated by …")
+    assert [e.kind for e in events] == ['registry.updated', 'notices.changed']
     assert events[0].topic == f'citizen:{leyla.id}'
     assert events[0].kind == 'registry.updated'
     assert events[0].data == {'kind': 'address', 'record_id': str(result.record.id)}

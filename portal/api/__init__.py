@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal.api import corrections, health, letters, payments, registry, services
+from portal.api import corrections, health, letters, notices, notices_gateway, payments, registry, services
 from portal.api.limits import BodyLimit
 from portal.errors import DomainError, Throttled
 
@@ -28,6 +28,8 @@ def create_api() -> FastAPI:
     api.include_router(health.router)
     api.include_router(registry.router)
     api.include_router(payments.router)
+    api.include_router(notices_gateway.router)
+    api.include_router(notices.router)
     api.include_router(corrections.router)
     api.include_router(letters.router)
     api.include_router(services.router)

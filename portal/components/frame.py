@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from nicegui import app, ui
 
 from portal.components.letter_nav import letter_nav
+from portal.components.notice_bell import notice_bell
 from portal.errors import N_, Unauthorized
 from portal.i18n import LANGUAGES, _
 from portal.store import auth
@@ -41,6 +42,8 @@ def frame(title: str, actor: PersonActor | None = None) -> Iterator[None]:
             if actor.role is Role.CITIZEN:
                 letter_nav(actor)  # "Letters" with the unread count, read after the frame is built
         ui.space()
+        if actor is not None and actor.role is Role.CITIZEN:
+            notice_bell(actor)  # the unread notices, live; the newest few in its menu
         if actor is not None:
             ui.label(actor.full_name).classes('text-white').mark('header-name')
         _language_switch()

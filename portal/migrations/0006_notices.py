@@ -90,4 +90,6 @@ class Migration(migrations.Migration):
             model_name='RegistryRecord',
             index=Index(fields=['kind', 'valid_until']),
         ),
+        # SQLite's schema editor does not index an altered field: the vaccination reminders need it on both databases
+        ops.RunSQL('CREATE INDEX IF NOT EXISTS idx_people_birth_d_9840b4 ON people (birth_date)'),
     ]

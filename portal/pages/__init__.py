@@ -19,6 +19,7 @@ from portal.pages import (
     letter_stats,
     letters,
     login,
+    notices,
     payments,
     sandbox_gateway,
     services,
@@ -48,6 +49,7 @@ def register(settings: Settings) -> None:
     verify.register(settings)  # public certificate verification (code, QR link, PDF upload) and the root certificate
     applications.register(settings)  # the citizen's applications to local executives
     desk_services.register(settings)  # officers: applications on the executive's desk, revoking certificates
+    notices.register(settings)  # Bildirişlər: the citizen's notices and their settings; the admin's outbox
     if settings.payment_gateway == 'sandbox':
         ui.page('/sandbox-gateway/{token}')(sandbox_gateway.sandbox_gateway_page)  # the sandbox's hosted card page
     if settings.demo:

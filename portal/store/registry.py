@@ -17,6 +17,8 @@ from portal import live
 from portal.errors import N_, Forbidden, Invalid, NotFound
 from portal.store.actors import Actor, ApiActor, PersonActor, Role, require_role
 from portal.store.audit import HistoryKind, record_event
+from portal.store.notices.models import Guardianship
+from portal.store.notices.outbox import NewNotice, announce, notify_many
 from portal.store.orgs import Organisation
 from portal.store.people import Person, get_citizen_by_fin
 from portal.store.registry_kinds import KINDS, KindSpec
@@ -122,11 +124,13 @@ async def upsert_record(*, actor: Actor, fin: str, kind: str, data: Any, now: da
         ref = str(clean[spec.ref_field])
     person = await get_citizen_by_fin(fin=fin)
     valid_until = date.fromisoformat(clean[spec.valid_until_field]) if spec.valid_until_field else None
+    source = await Organisation.get(id=actor.organisation_id)
     async with in_transaction():
         # lock the citizen: two first writes of one record must not both insert
         await Person.select_for_update().get(id=person.id)
         record = await RegistryRecord.select_for_update().get_or_none(person_id=person.id, kind=kind, ref=ref)
         created = record is None
+        before = None if record is None else dict(record.data)
         if record is None:
             record = await RegistryRecord.create(
                 person_id=person.id,
@@ -143,6 +147,8 @@ async def upsert_record(*, actor: Actor, fin: str, kind: str, data: Any, now: da
             await apply_data(record, spec, clean, now)
         if created and kind == 'identity':
             await _sync_identity(person.id, clean)
+        if created and kind == 'family':
+            await _sync_guardians(person.id, clean)
         await record_event(
             person_id=person.id,
             kind=HistoryKind.DATA_UPDATED,
@@ -150,9 +156,10 @@ async def upsert_record(*, actor: Actor, fin: str, kind: str, data: Any, now: da
             organisation_id=actor.organisation_id,
             detail={'record_kind': kind, 'ref': ref},
         )
-    source = await Organisation.get(id=actor.organisation_id)
+        notified = await notify_many(_notices(record, spec, source, before), now=now)
     view = record_view(record, source)
     live.publish(live.Event(person.topic, 'registry.updated', {'kind': kind, 'record_id': str(record.id)}))
+    announce(notified)
     return UpsertResult(record=view, created=created, person_id=person.id)
 
 
@@ -226,7 +233,44 @@ async def apply_data(record: RegistryRecord, spec: KindSpec, clean: dict[str, An
     await record.save()
     if record.kind == 'identity':
         await _sync_identity(record.person_id, clean)
+    if record.kind == 'family':  # a correction of the record too
+        await _sync_guardians(record.person_id, clean)
     return record
+
+
+def _notices(
+    record: RegistryRecord, spec: KindSpec, source: Organisation, before: dict[str, Any] | None
+) -> list[NewNotice]:
+    """What the citizen is told of a write of their record (nothing when it changed nothing, e.g. a retry)."""
+    data, at = record.data, f'{record.id}:v{record.version}'
+    if before == data:
+        return []
+    changed = before is None or before.get('status') != data.get('status')
+    found = [('data_updated', f'data:{at}', {'agency': source.name_az, 'what': spec.title})]
+    if record.kind == 'power_of_attorney' and before is not None and changed:
+        found.append(('power_of_attorney', f'poa:{at}', {'number': data['register_no'], 'status': _choice(spec, data)}))
+    if record.kind == 'court_case' and before is None:
+        found.append(('court_case', f'court:{record.id}', {'case': data['case_no'], 'court': data['court']}))
+    if record.kind == 'travel_restriction' and changed:
+        found.append(('travel_restriction', f'travel:{at}', {'order': data['order_no'], 'status': _choice(spec, data)}))
+    return [NewNotice(record.person_id, code, key, params, '/cabinet', source.id) for code, key, params in found]
+
+
+def _choice(spec: KindSpec, data: dict[str, Any], field: str = 'status') -> str:
+    """The msgid of a choice's value: the word the cabinet shows (e.g. 'lifted')."""
+    return next(f for f in spec.fields if f.name == field).choices.get(data[field], data[field])
+
+
+async def _sync_guardians(parent_id: UUID, data: dict[str, Any]) -> None:
+    """Keep the parent's links to their children as the family record now lists them (children known as persons)."""
+    fins = {m['fin'] for m in data.get('members', []) if m.get('relation') == 'child'}
+    known = await Person.filter(fin__in=list(fins)).exclude(id=parent_id).values_list('id', flat=True)
+    children = {UUID(str(i)) for i in known}
+    linked = {UUID(str(i)) for i in await Guardianship.filter(parent_id=parent_id).values_list('child_id', flat=True)}
+    if gone := linked - children:
+        await Guardianship.filter(parent_id=parent_id, child_id__in=list(gone)).delete()
+    for child_id in children - linked:
+        await Guardianship.create(parent_id=parent_id, child_id=child_id)
 
 
 async def _sync_identity(person_id: UUID, data: dict[str, Any]) -> None:

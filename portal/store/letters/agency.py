@@ -31,6 +31,7 @@ from portal.store.letters.models import (
     search_key,
 )
 from portal.store.letters.views import LetterView
+from portal.store.notices.outbox import NewNotice, announce, notify
 from portal.store.orgs import Organisation
 from portal.store.people import get_citizen_by_fin
 from portal.store.workdays import add_working_days
@@ -38,6 +39,13 @@ from portal.store.workdays import add_working_days
 # the moves made with ``set_status``; answering and forwarding have their own use cases
 SIMPLE_MOVES = frozenset({LetterStatus.RECEIVED, LetterStatus.UNDER_REVIEW, LetterStatus.REJECTED})
 ANSWER_PREFIX = 'Cavab: '
+# a status as the citizen's letter screens name it (components/letter_status.py): the notices use the same words
+NOTICE_STATUS = {
+    LetterStatus.RECEIVED: N_('accepted'),
+    LetterStatus.UNDER_REVIEW: N_('under review'),
+    LetterStatus.REJECTED: N_('rejected'),
+    LetterStatus.FORWARDED: N_('forwarded'),
+}
 
 
 async def set_status(
@@ -88,8 +96,11 @@ async def set_status(
                 close(letter, now)
             letter.updated_at = now
             await letter.save()
+            told = not extending_only and await _tell(letter, desk, 'letter_status', status, now)
             await idempotency.remember(idem, resource_id=letter.id, now=now)
         await common.publish(letter)
+        if told:
+            announce([letter.person_id])
         return await _view(letter.id, now)
 
     return await idempotency.once(idem, run, lambda rid: _view(rid, now))
@@ -146,8 +157,11 @@ async def forward_letter(
                 now=now,
             )
             await common.add_event(copy, EventKind.SENT, actor_kind=desk.actor_kind, now=now)
+            told = await _tell(letter, desk, 'letter_status', LetterStatus.FORWARDED, now)
             await idempotency.remember(idem, resource_id=letter.id, now=now)
         await common.publish(letter, target.id)
+        if told:
+            announce([letter.person_id])
         return await _view(letter.id, now)
 
     return await idempotency.once(idem, run, lambda rid: _view(rid, now))
@@ -180,9 +194,12 @@ async def answer_letter(
             await common.add_event(
                 letter, EventKind.ANSWERED, actor_kind=desk.actor_kind, actor_name=desk.actor_name, now=now
             )
+            told = await _tell(letter, desk, 'letter_answered', LetterStatus.ANSWERED, now)
             await idempotency.remember(idem, resource_id=letter.id, now=now)
         await common.publish(letter)
         await common.publish(answer)  # a new letter in the citizen's inbox
+        if told:
+            announce([letter.person_id])
         return await _view(letter.id, now)
 
     return await idempotency.once(idem, run, lambda rid: _view(rid, now))
@@ -211,8 +228,11 @@ async def send_to_citizen(
         async with common.files_written(checked) as names, in_transaction():
             letter = await _outbound(desk, citizen.id, title, body, now=now)
             await common.attach_rows(letter, checked, names, now, 0)
+            told = await _tell(letter, desk, 'letter_received', LetterStatus.SENT, now)
             await idempotency.remember(idem, resource_id=letter.id, now=now)
         await common.publish(letter)
+        if told:
+            announce([letter.person_id])
         return await _view(letter.id, now)
 
     return await idempotency.once(idem, run, lambda rid: _view(rid, now))
@@ -243,6 +263,17 @@ async def _outbound(
         detail={'letter_id': str(letter.id), 'title': title},
     )
     return letter
+
+
+async def _tell(letter: Letter, desk: Desk, type: str, status: LetterStatus, now: datetime) -> bool:
+    """Tell the citizen of a step of their letter, or of a letter the organisation wrote them (once per step)."""
+    params = {'title': letter.title}
+    if type == 'letter_status':
+        params['status'] = NOTICE_STATUS[status]
+    else:
+        params['agency'] = (await Organisation.get(id=desk.organisation_id)).name_az
+    key, link = f'letter:{letter.id}:{status.value}', f'/letters/{letter.id}'
+    return await notify(NewNotice(letter.person_id, type, key, params, link, desk.organisation_id), now=now)
 
 
 async def _extend(letter: Letter, desk: Desk, reason: str, now: datetime) -> None:

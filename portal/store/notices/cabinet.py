@@ -215,7 +215,11 @@ async def send_notice(
     if link and (not link.startswith('/') or link.startswith('//') or len(link) > 200):
         raise Invalid('invalid_link', N_('A link is a path in the portal, like /cabinet.'), field='link')
     person = await get_citizen_by_fin(fin=fin)
+    if person.role is not Role.CITIZEN:
+        raise NotFound('citizen_not_found', N_('No citizen has this FIN.'), field='fin')
     clean = check_params(spec, params)
+    if spec.opt_in and not preferences_of(await NoticeSettings.get_or_none(person_id=person.id)).opted_in(spec):
+        raise Invalid('not_subscribed', N_('The citizen has not asked for notices of this type.'), field='type')
 
     async def run() -> SentNotice:
         async with in_transaction():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from tortoise.expressions import Q
@@ -20,7 +20,7 @@ from portal.channels import Message, SendError, Senders
 from portal.errors import N_
 from portal.i18n import fmt_date, translate
 from portal.store.notices.models import ERROR_MAX, FINAL_STATES, Channel, Delivery, DeliveryState, Notice
-from portal.store.notices.outbox import TIMEZONE, preferences_for
+from portal.store.notices.outbox import TIMEZONE, announce, preferences_for
 from portal.store.notices.types import TYPES, render
 
 LEASE = timedelta(seconds=120)
@@ -49,6 +49,7 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 async def claim(*, worker: str, now: datetime, limit: int = CLAIM_BATCH, lease: timedelta = LEASE) -> list[Delivery]:
     """Take up to ``limit`` due rows (queued and due, or sending with an expired lease) for this worker."""
+    now = now.astimezone(UTC)  # stored times are compared as text on SQLite: always UTC
     due = Q(state=DeliveryState.QUEUED, next_attempt_at__lte=now) | Q(state=DeliveryState.SENDING, lease_until__lt=now)
     candidates = await Delivery.filter(due).order_by('next_attempt_at').limit(limit * 2)
     claimed = []
@@ -77,8 +78,10 @@ async def deliver_due(
     *, senders: Senders, now: datetime, worker: str, limit: int = CLAIM_BATCH, rng: random.Random | None = None
 ) -> Report:
     """One pass of the delivery job: claim, send, record."""
+    now = now.astimezone(UTC)  # stored times are compared as text on SQLite: always UTC
     report = Report()
-    for row in await claim(worker=worker, now=now, limit=limit):
+    rows = await claim(worker=worker, now=now, limit=limit)
+    for row in rows:
         message = await compose(row)
         try:
             provider_id = await senders.for_channel(row.channel.value).send(message)
@@ -89,6 +92,7 @@ async def deliver_due(
             report += await _failed(row, SendError(f'{type(exc).__name__}: {exc}'), now, rng)
             continue
         report += await _sent(row, provider_id, now)
+    announce(row.person_id for row in rows)  # the delivery states on the citizens' open pages
     return report
 
 
@@ -131,17 +135,22 @@ async def _failed(row: Delivery, exc: SendError, now: datetime, rng: random.Rand
 async def record_receipt(*, provider_id: str, delivered: bool, reason: str, now: datetime) -> bool:
     """The SMS gateway's receipt: delivered or not. A receipt for an unknown or already final delivery is ignored
     (False)."""
+    now = now.astimezone(UTC)  # stored times are compared as text on SQLite: always UTC
     if not provider_id:
         return False
     state = DeliveryState.DELIVERED if delivered else DeliveryState.FAILED
     done = await Delivery.filter(
         provider_id=provider_id[:128], channel=Channel.SMS, state__in=[DeliveryState.SENT, DeliveryState.SENDING]
     ).update(state=state, finished_at=now, last_error='' if delivered else reason[:ERROR_MAX])
+    if done:
+        person_ids = await Delivery.filter(provider_id=provider_id[:128]).values_list('person_id', flat=True)
+        announce(UUID(str(p)) for p in person_ids)
     return bool(done)
 
 
 async def build_digests(*, now: datetime) -> int:
     """Gather each citizen's waiting e-mails into one digest for today (once a day per citizen)."""
+    now = now.astimezone(UTC)  # stored times are compared as text on SQLite: always UTC
     waiting = await Delivery.filter(state=DeliveryState.DIGEST, digest_id=None).values('person_id', 'address')
     people: dict[UUID, str] = {r['person_id']: r['address'] for r in waiting}
     today = now.astimezone(TIMEZONE).date()

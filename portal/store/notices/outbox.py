@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -101,6 +101,7 @@ async def notify_many(notices: list[NewNotice], *, now: datetime) -> list[UUID]:
     """Raise notices (skipping keys that exist); returns the people who got a new notice (to ``announce`` to)."""
     if not notices:
         return []
+    now = now.astimezone(UTC)  # SQLite compares stored times as text: keep every stored time in UTC
     specs = {n.type: get_type(n.type) for n in notices}
     unique = {n.key: n for n in notices}  # one per key within the batch, too
     fresh: list[NewNotice] = []
@@ -119,7 +120,7 @@ async def notify_many(notices: list[NewNotice], *, now: datetime) -> list[UUID]:
             person_id=n.person_id,
             type=n.type,
             key=n.key,
-            params=check_params(specs[n.type], n.params),
+            params=check_params(specs[n.type], n.params, strict=False),
             link=n.link,
             organisation_id=n.organisation_id,
             created_at=now,
@@ -164,10 +165,14 @@ def _row(
     )
 
 
+EVENT = 'notices.changed'
+
+
 def announce(person_ids: Iterable[UUID]) -> None:
-    """After the commit: tell the citizens' open pages (the bell, the notices page) that something arrived."""
+    """After the commit: tell the citizens' open pages (the bell, the notices page) that their notices changed (new
+    ones, read ones, or a delivery that moved on)."""
     for person_id in set(person_ids):
-        live.publish(live.Event(f'citizen:{person_id}', 'notice.created', {}))
+        live.publish(live.Event(f'citizen:{person_id}', EVENT, {}))
 
 
 def known_types() -> list[NoticeType]:

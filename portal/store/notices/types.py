@@ -2,9 +2,9 @@
 and ru like every text of the portal), the variables the template uses, its default channels, and whether agencies
 may send it through the API.
 
-Variables are plain strings. When rendered, each value is looked up in the catalog too (so a value may itself be a
-msgid, e.g. a document kind's title or a status), and a value under a name ending in ``_on`` that is an ISO date is
-printed as a date in the reader's language.
+Variables are plain strings. When rendered, the values of a type's ``translated`` variables are msgids looked up in
+the catalog (a document kind's title, a status), and a value under a name ending in ``_on`` that is an ISO date is
+printed as a date in the reader's language; everything else is shown as given.
 """
 
 from __future__ import annotations
@@ -34,14 +34,18 @@ class NoticeType:
     opt_in: bool = False
     # the feature that raises it, when that feature is not built yet
     feature: str | None = None
+    # the variables whose values are msgids (a document kind, a status), translated when rendered; the others are
+    # shown as given (a letter's title is never looked up in the catalog)
+    translated: frozenset[str] = frozenset()
 
     def subject(self, lang: str) -> str:
         return translate(self.title, lang)
 
 
-def _t(code: str, number: int, title: str, text: str, **kw: Any) -> NoticeType:
+def _t(code: str, number: int, title: str, text: str, *, translated: tuple[str, ...] = (), **kw: Any) -> NoticeType:
     names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-    return NoticeType(code, number, title, text, frozenset(names), **kw)
+    assert set(translated) <= names, code
+    return NoticeType(code, number, title, text, frozenset(names), translated=frozenset(translated), **kw)
 
 
 TYPES: dict[str, NoticeType] = {
@@ -52,6 +56,7 @@ TYPES: dict[str, NoticeType] = {
             1,
             N_('A document must be replaced'),
             N_('Your {document} No. {number} is valid until {expires_on}. Apply for a new one in time.'),
+            translated=('document',),
             sms=True,
             agency=True,
         ),
@@ -60,6 +65,7 @@ TYPES: dict[str, NoticeType] = {
             2,
             N_('Your data was updated'),
             N_('{agency} updated your data: {what}.'),
+            translated=('what',),
             agency=True,
         ),
         _t(
@@ -67,6 +73,7 @@ TYPES: dict[str, NoticeType] = {
             3,
             N_('Power of attorney changed'),
             N_('The legal status of power of attorney No. {number} changed: it is now {status}.'),
+            translated=('status',),
             agency=True,
         ),
         _t(
@@ -82,6 +89,7 @@ TYPES: dict[str, NoticeType] = {
             5,
             N_("Debtor's travel restriction"),
             N_('The temporary restriction on leaving the country under order No. {order} is now {status}.'),
+            translated=('status',),
             sms=True,
             agency=True,
         ),
@@ -110,7 +118,13 @@ TYPES: dict[str, NoticeType] = {
             agency=True,
             opt_in=True,
         ),
-        _t('letter_status', 9, N_('Letter status changed'), N_('Your letter “{title}” is now {status}.')),
+        _t(
+            'letter_status',
+            9,
+            N_('Letter status changed'),
+            N_('Your letter “{title}” is now {status}.'),
+            translated=('status',),
+        ),
         _t('letter_answered', 10, N_('Letter answered'), N_('{agency} answered your letter “{title}”.'), sms=True),
         _t('letter_received', 11, N_('Letter from an agency'), N_('{agency} wrote to you: “{title}”.')),
         _t(
@@ -133,6 +147,7 @@ TYPES: dict[str, NoticeType] = {
             14,
             N_('Your proposal was decided'),
             N_('Your proposal “{title}” was {decision}.'),
+            translated=('decision',),
             feature='polls',
         ),
         _t(
@@ -156,6 +171,7 @@ TYPES: dict[str, NoticeType] = {
             17,
             N_('Application status changed'),
             N_('Your application No. {number} ({service}) is now {status}.'),
+            translated=('service', 'status'),
         ),
         _t(
             'certificate_revoked',
@@ -177,8 +193,13 @@ def get_type(code: str) -> NoticeType:
     return spec
 
 
-def check_params(spec: NoticeType, params: Any) -> dict[str, str]:
-    """The variables of a notice: exactly the template's, each a short text."""
+VALUE_MAX = 300
+
+
+def check_params(spec: NoticeType, params: Any, *, strict: bool = True) -> dict[str, str]:
+    """The variables of a notice: exactly the template's, each a short text. An agency's notice (``strict``) is
+    refused when a value is empty or too long; a notice the portal raises with a change is never allowed to undo that
+    change, so its values are cut to length and an empty one shows as a dash."""
     if not isinstance(params, dict):
         raise Invalid('invalid_params', N_('The variables must be an object.'), field='params')
     missing = sorted(spec.variables - set(params))
@@ -189,21 +210,21 @@ def check_params(spec: NoticeType, params: Any) -> dict[str, str]:
         raise Invalid('unknown_variable', N_('The template has no variable {name}.'), field='params', name=unknown[0])
     clean = {}
     for name, value in params.items():
-        text = ' '.join(str(value).split())
-        if not text or len(text) > 300 or isinstance(value, (dict, list)):
+        text = ' '.join(str(value).split()) if not isinstance(value, (dict, list)) else ''
+        if strict and (not text or len(text) > VALUE_MAX):
             raise Invalid('invalid_variable', N_('The variable {name} is not valid.'), field='params', name=name)
-        clean[name] = text
+        clean[name] = (text or '—')[:VALUE_MAX]
     return clean
 
 
 def render(spec: NoticeType, params: dict[str, Any], lang: str) -> str:
     """The notice's text in a language."""
-    values = {name: _value(name, params.get(name, ''), lang) for name in spec.variables}
+    values = {name: _value(spec, name, params.get(name, ''), lang) for name in spec.variables}
     return translate(spec.text, lang, **values)
 
 
-def _value(name: str, value: Any, lang: str) -> str:
+def _value(spec: NoticeType, name: str, value: Any, lang: str) -> str:
     text = str(value)
     if name.endswith('_on') and _ISO_DATE.match(text):
         return fmt_date(date.fromisoformat(text), lang)
-    return translate(text, lang) if text else text
+    return translate(text, lang) if text and name in spec.translated else text

@@ -24,6 +24,7 @@ from portal.store.audit import HistoryKind, record_event
 from portal.store.letters import files
 from portal.store.letters.common import files_written
 from portal.store.letters.files import CheckedFile, Upload
+from portal.store.notices.outbox import NewNotice, announce, notify
 from portal.store.orgs import Organisation, OrgCategory
 from portal.store.people import Person
 from portal.store.registry import RegistryRecord
@@ -48,6 +49,13 @@ SCOPE_WRITE = 'applications:write'
 NUMBER_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 NUMBER_TRIES = 5
 PAGE_MAX = 100
+# a status as the citizen's screens name it (components/certificate_view.py): the notices use the same words
+NOTICE_STATUS = {
+    ApplicationStatus.UNDER_REVIEW: N_('under review'),
+    ApplicationStatus.NEEDS_INFO: N_('more information needed'),
+    ApplicationStatus.APPROVED: N_('approved'),
+    ApplicationStatus.REJECTED: N_('rejected'),
+}
 
 
 @dataclass(frozen=True)
@@ -320,6 +328,7 @@ async def approve_application(
         inside=approve,
     )
     await _publish(application, application.executive)
+    announce([application.person_id])
     return await _load(application_id, for_desk=True)
 
 
@@ -333,6 +342,7 @@ async def _transition(
             actor, application_id, organisation_id=organisation_id, target=target, note=note, name=name, now=now
         )
     await _publish(application)
+    announce([application.person_id])
     return await _load(application.id, for_desk=True)
 
 
@@ -357,6 +367,15 @@ async def _apply(
     await application.save(update_fields=['status', 'updated_at', 'decided_at'])
     kind = 'integration' if isinstance(actor, ApiActor) else 'officer'
     await _event(application, ApplicationEventKind(target.value), by=(kind, name), note=note, now=now)
+    # the n-th step is part of the key: asked for more information twice, the citizen is told twice
+    step = await ApplicationEvent.filter(application_id=application.id).count()
+    params = {
+        'number': application.number,
+        'service': get_form(application.form).title,
+        'status': NOTICE_STATUS[target],
+    }
+    key, link = f'application:{application.id}:{target.value}:{step}', f'/applications/{application.id}'
+    await notify(NewNotice(application.person_id, 'application_status', key, params, link, organisation_id), now=now)
     return application
 
 

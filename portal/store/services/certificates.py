@@ -28,6 +28,7 @@ from portal.store.actors import Actor, PersonActor, Role, organisation_of, requi
 from portal.store.apikeys import acting_name
 from portal.store.audit import HistoryKind, record_event
 from portal.store.letters import files
+from portal.store.notices.outbox import NewNotice, announce, notify
 from portal.store.orgs import Organisation
 from portal.store.people import Person
 from portal.store.registry import RegistryRecord
@@ -44,6 +45,7 @@ SCOPE_REVOKE = 'certificates:write'
 # public verification: per address, 30 checks in 10 minutes, then waits doubling up to 5 minutes
 VERIFY_POLICY = throttle.Policy(free=30, cap_seconds=300, window=timedelta(minutes=10))
 PDF_MAX_BYTES = 10 * 1024 * 1024
+NOTICE_TEXT_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,7 @@ async def revoke_certificate(*, actor: Actor, code: str, reason: str, now: datet
         raise Invalid('too_long', N_('At most {limit} characters.'), field='reason', limit=REASON_MAX)
     normal = normalise_code(code)
     name = await acting_name(actor)
+    issuer = await Organisation.get(id=organisation_id)
     async with in_transaction():
         row = await Certificate.select_for_update().get_or_none(code=normal, issuer_id=organisation_id)
         if row is None:
@@ -322,10 +325,18 @@ async def revoke_certificate(*, actor: Actor, code: str, reason: str, now: datet
             raise Invalid('already_revoked', N_('This certificate is already revoked.'))
         row.revoked_at, row.revoked_reason, row.revoked_by = now, clean, name[:255]
         await row.save(update_fields=['revoked_at', 'revoked_reason', 'revoked_by'])
-    issuer = await Organisation.get(id=organisation_id)
+        # a notice's variable holds at most NOTICE_TEXT_MAX characters; the certificate keeps the whole reason
+        params = {'agency': issuer.name_az, 'title': row.title, 'code': row.code, 'reason': clean[:NOTICE_TEXT_MAX]}
+        link = f'/documents/certificates/{row.id}'
+        notice = NewNotice(
+            row.person_id, 'certificate_revoked', f'certificate:{row.id}:revoked', params, link, issuer.id
+        )
+        told = await notify(notice, now=now)
     person = await Person.get(id=row.person_id)
     live.publish(live.Event(person.topic, 'certificate.revoked', {'certificate_id': str(row.id), 'code': row.code}))
     live.publish(live.Event(issuer.topic, 'certificate.revoked', {'certificate_id': str(row.id), 'code': row.code}))
+    if told:
+        announce([person.id])
     return _view(row, issuer)
 
 
