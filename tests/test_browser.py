@@ -57,6 +57,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         'PORTAL_DEMO': '1',
         'PORTAL_PORT': str(port),
         'PORTAL_SCHEDULER': '1',
+        'PORTAL_MAILBOX_DIR': str(folder / 'mailbox'),
+        'PORTAL_SMS_LOG': str(folder / 'sms.log'),
+        'PORTAL_FILES_DIR': str(folder / 'files'),
         'PYTHONUNBUFFERED': '1',
     }
     log_path = folder / 'portal.log'
@@ -216,6 +219,59 @@ def test_a_certificate_is_issued_downloaded_signed_and_verified_by_its_qr_link(p
             timeout=10_000
         )
         browser.close()
+
+
+def test_the_bell_counts_an_agencys_notice_live_and_the_delivery_job_sends_it(portal: Portal) -> None:
+    """Leyla's open cabinet: an agency's system sends a notice through the API; the bell's count goes up without a
+    reload, and the scheduler's delivery job hands her e-mail and SMS to the demo outbox."""
+    from playwright.sync_api import expect, sync_playwright
+
+    created = subprocess.run(
+        [sys.executable, '-m', 'portal', 'api-key', 'create', '--agency', 'MIA', '--scope', 'notifications:write'],
+        cwd=ROOT,
+        env=portal.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key = created.stdout.strip().splitlines()[-1]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context().new_page()
+        _login(page, portal.url, '5ZK2M7R')
+        # the count is read once the page is connected; the demo gave Leyla notices of her applications
+        bell = page.get_by_role('button', name=re.compile(r'^Bildirişlər, [1-9]\d* oxunmamış$'))
+        expect(bell).to_be_visible(timeout=10_000)
+        before = int(re.findall(r'\d+', bell.get_attribute('aria-label') or '')[0])
+        page.evaluate('window.__kabinet_marker = "same page"')
+
+        sent = httpx.post(
+            f'{portal.url}/api/v1/notifications',
+            headers={'Authorization': f'Bearer {key}', 'Idempotency-Key': 'browser-test-1'},
+            json={
+                'fin': '5ZK2M7R',
+                'type': 'document_expiry',
+                'link': '/cabinet',
+                'params': {'document': 'Identity card', 'number': 'AZE 12345678', 'expires_on': '2027-02-18'},
+            },
+        )
+        assert sent.status_code == 201, sent.text
+        expect(page.get_by_role('button', name=f'Bildirişlər, {before + 1} oxunmamış')).to_be_visible(timeout=10_000)
+        assert page.evaluate('window.__kabinet_marker') == 'same page', 'the page was reloaded'
+        page.goto(f'{portal.url}/notifications')
+        expect(page.get_by_text('18.02.2027').first).to_be_visible(timeout=10_000)
+        browser.close()
+
+    # the scheduler's delivery job (every 5 s) hands the e-mail to the demo mailbox
+    mailbox = Path(portal.env['PORTAL_MAILBOX_DIR'])
+
+    def mailed() -> list[str]:
+        return [f.read_text(errors='replace') for f in mailbox.glob('*.eml')]
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any('AZE 12345678' in m for m in mailed()):
+        time.sleep(0.5)
+    assert any('AZE 12345678' in m and 'leyla.memmedova@example.az' in m for m in mailed())
 
 
 def test_the_app_process_runs_the_scheduler_and_serves_the_api_docs(portal: Portal) -> None:

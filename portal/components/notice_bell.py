@@ -76,7 +76,8 @@ class notice_bell(ui.button):  # an element-like component
                     with ui.item_section().props('side'):
                         dot = ui.icon('circle', size='xs', color='primary' if notice.read_at is None else 'grey-4')
                         if notice.read_at is None:
-                            dot.props(f'aria-label="{_("unread")}"').mark('bell-unread')
+                            unread = _('unread')
+                            dot.props(f'aria-label="{unread}"').mark('bell-unread')
                     with ui.item_section():
                         ui.item_label(notice.text(lang)).classes(
                             'text-weight-bold' if notice.read_at is None else ''

@@ -74,7 +74,7 @@ class notice_list(ui.column):  # an element-like component
     def _filters(self) -> None:
         options = {t.code: f'{t.number}. {_(t.title)}' for t in known_types()}
         with ui.row().classes('w-full items-center gap-3'):
-            self.type = ui.select(options, label=_('Type'), clearable=True, on_change=self._apply)
+            self.type = ui.select(options, label=_('Notice type'), clearable=True, on_change=self._apply)
             self.type.classes('min-w-72').mark('notice-type')
             self.unread_only = ui.switch(_('Unread only'), on_change=self._apply).mark('notice-unread-only')
             ui.space()
@@ -113,7 +113,7 @@ class notice_list(ui.column):  # an element-like component
                     ui.label(' · '.join(details)).classes('text-caption text-grey-8').mark('notice-details')
                     link = safe_link(notice.link)
                     if link:
-                        ui.link(_('Open'), link).mark('notice-link')
+                        ui.link(_('Go to it'), link).mark('notice-link')
                     with ui.row().classes('items-center gap-1'):
                         delivery_chip(Channel.CABINET, None)
                         for delivery in notice.deliveries:

@@ -84,7 +84,7 @@ class notice_settings(ui.column):  # an element-like component
                 'text-caption text-grey-8'
             )
             with ui.grid(columns='minmax(12rem, 1fr) repeat(3, auto)').classes('w-full items-center gap-x-4 gap-y-1'):
-                for heading in (_('Type'), _('Cabinet'), _('SMS'), _('E-mail')):
+                for heading in (_('Notice type'), _('Cabinet'), _('SMS'), _('E-mail')):
                     ui.label(heading).classes('text-weight-bold').props('role=columnheader')
                 for spec in known_types():
                     self._type_row(spec, prefs)
@@ -96,9 +96,8 @@ class notice_settings(ui.column):  # an element-like component
             ui.label(f'{spec.number}. {title}').mark(f'type-{spec.code}')
             if spec.opt_in:
                 ui.label(_('Only on request: choose SMS or e-mail to receive it.')).classes('text-caption text-grey-8')
-        cabinet_box = (
-            ui.checkbox(value=True).props(f'aria-label="{_("Cabinet")}: {title}"').mark(f'cabinet-{spec.code}')
-        )
+        cabinet = _('Cabinet')
+        cabinet_box = ui.checkbox(value=True).props(f'aria-label="{cabinet}: {title}"').mark(f'cabinet-{spec.code}')
         cabinet_box.disable()
         boxes: dict[Channel, ui.checkbox] = {}
         for channel, label in ((Channel.SMS, _('SMS')), (Channel.EMAIL, _('E-mail'))):

@@ -60,11 +60,9 @@ async def _settings(now: datetime) -> None:
 
 
 async def _reminders(now: datetime) -> dict[str, int]:
-    """The daily reminder jobs, run once at the demo's start (skipped where the reminders are not built)."""
-    try:
-        from portal.store.notices import reminders
-    except ImportError:
-        return {}
+    """The daily reminder jobs, run once at the demo's start."""
+    from portal.store.notices import reminders
+
     return {
         'document_expiry': await reminders.document_expiry(now=now),
         'vaccination_due': await reminders.vaccination_reminders(now=now),

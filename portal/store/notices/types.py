@@ -106,6 +106,7 @@ TYPES: dict[str, NoticeType] = {
             7,
             N_('Payment due'),
             N_('{what}: {amount} AZN is due on {due_on}.'),
+            translated=('what',),
             agency=True,
             opt_in=True,
         ),
@@ -132,6 +133,7 @@ TYPES: dict[str, NoticeType] = {
             12,
             N_('A request for your data is waiting'),
             N_('{agency} asks to read your data: {what}. Approve or refuse it in your cabinet.'),
+            translated=('what',),
             sms=True,
             feature='consent',
         ),
@@ -140,6 +142,7 @@ TYPES: dict[str, NoticeType] = {
             13,
             N_('Your data was read'),
             N_('{agency} read your data: {what}.'),
+            translated=('what',),
             feature='consent',
         ),
         _t(
