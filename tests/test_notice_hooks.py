@@ -16,7 +16,7 @@ import pytest
 from portal.errors import Invalid
 from portal.store import apikeys, idempotency, letters, registry
 from portal.store.actors import ApiActor, PersonActor, Role
-from portal.store.demo_notices import seed_notices
+from portal.store.demo_notices import seed_notice_settings, seed_notices
 from portal.store.idempotency import Idempotency
 from portal.store.letters import LetterStatus, Upload
 from portal.store.notices import cabinet
@@ -446,6 +446,7 @@ async def test_the_demo_links_families_sets_the_personas_choices_and_runs_the_re
     card = await make_record(leyla, 'id_card', {**ID_CARD, 'expires_on': '2026-12-20'})
     await RegistryRecord.filter(id=card.id).update(valid_until=date(2026, 12, 20))  # 30 days after NOW
 
+    await seed_notice_settings(now=NOW)
     made = await seed_notices(now=NOW)
 
     assert made == {'guardianships': 2, 'document_expiry': 1, 'vaccination_due': 4}

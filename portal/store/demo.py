@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from portal.store.actors import Role
 from portal.store.auth import hash_password
 from portal.store.demo_letters import seed_letters
-from portal.store.demo_notices import seed_notices
+from portal.store.demo_notices import seed_notice_settings, seed_notices
 from portal.store.demo_records import ANCHOR, Demo, adult_rows, child_rows, ref_of, stamp, valid_until
 from portal.store.demo_services import persona_rows, seed_services
 from portal.store.device import DemoDevice, public_key_of
@@ -77,6 +77,7 @@ async def seed_demo(*, now: datetime) -> bool:
         rows = persona_rows(rows)
         await RegistryRecord.bulk_create([_record(row, orgs=by_code, demo=demo, now=now) for row in rows])
         await seed_letters(people=[p for p, _ in adults], orgs=orgs, now=now, device_key=_device_key)
+    await seed_notice_settings(now=now)
     await seed_services(now=now)
     await seed_notices(now=now)
     return True

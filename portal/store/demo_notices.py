@@ -23,10 +23,14 @@ PERSONA_SETTINGS: dict[str, dict[str, Any]] = {
 }
 
 
+async def seed_notice_settings(*, now: datetime) -> None:
+    """The personas' contacts and choices, before anything raises notices for them (their e-services' history)."""
+    await _settings(now)
+
+
 async def seed_notices(*, now: datetime) -> dict[str, int]:
     """Returns the parent–child links the family records call for and the reminders each job created."""
     made = {'guardianships': await _guardianships()}
-    await _settings(now)
     made.update(await _reminders(now))
     return made
 
