@@ -24,7 +24,7 @@ import pytest
 from fastapi import FastAPI
 
 from portal.api import PREFIX, create_api
-from portal.api import letters as letters_api
+from portal.api import deps as api_deps
 from portal.store import letters
 from portal.store.audit import HistoryEvent
 from portal.store.idempotency import IdempotencyKey
@@ -66,7 +66,7 @@ async def open_api() -> AsyncIterator[Api]:
         async def clock() -> Any:
             return api.now
 
-        sub.dependency_overrides[letters_api.clock] = clock
+        sub.dependency_overrides[api_deps.clock] = clock
         yield api
 
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from portal.api import PREFIX, create_api
-from portal.api import notices as notices_api
+from portal.api import deps as api_deps
 from portal.store.actors import Role
 from portal.store.idempotency import IdempotencyKey
 from portal.store.notices import cabinet
@@ -37,7 +37,7 @@ async def http(sqlite_db: str) -> AsyncIterator[httpx.AsyncClient]:
     async def clock() -> Any:
         return NOW
 
-    sub.dependency_overrides[notices_api.clock] = clock
+    sub.dependency_overrides[api_deps.clock] = clock
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parent), base_url='http://test') as client:
         yield client
 

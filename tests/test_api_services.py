@@ -19,7 +19,7 @@ import pytest
 from fastapi import FastAPI
 
 from portal.api import PREFIX, create_api
-from portal.api import services as services_api
+from portal.api import deps as api_deps
 from portal.store.letters.files import Upload
 from portal.store.orgs import Organisation, reference_organisations
 from portal.store.people import Person
@@ -59,7 +59,7 @@ async def open_api(address: str = '203.0.113.7') -> AsyncIterator[Api]:
         async def clock() -> Any:
             return api.now
 
-        sub.dependency_overrides[services_api.clock] = clock
+        sub.dependency_overrides[api_deps.clock] = clock
         yield api
 
 

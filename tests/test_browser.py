@@ -78,15 +78,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
 def test_cabinet_shows_an_address_changed_through_the_api_without_reload(portal: Portal) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    created = subprocess.run(
-        [sys.executable, '-m', 'portal', 'api-key', 'create', '--agency', 'MIA', '--scope', 'registry:write'],
-        cwd=ROOT,
-        env=portal.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    key = created.stdout.strip().splitlines()[-1]
+    key = _api_key(portal, 'MIA', 'registry:write')
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -226,15 +218,7 @@ def test_the_bell_counts_an_agencys_notice_live_and_the_delivery_job_sends_it(po
     reload, and the scheduler's delivery job hands her e-mail and SMS to the demo outbox."""
     from playwright.sync_api import expect, sync_playwright
 
-    created = subprocess.run(
-        [sys.executable, '-m', 'portal', 'api-key', 'create', '--agency', 'MIA', '--scope', 'notifications:write'],
-        cwd=ROOT,
-        env=portal.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    key = created.stdout.strip().splitlines()[-1]
+    key = _api_key(portal, 'MIA', 'notifications:write')
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context().new_page()
@@ -285,6 +269,19 @@ def test_the_app_process_runs_the_scheduler_and_serves_the_api_docs(portal: Port
     missing = httpx.get(f'{portal.url}/api/v1/nothing-here')
     assert missing.status_code == 404
     assert missing.json()['error']['code'] == 'not_found'
+
+
+def _api_key(portal: Portal, agency: str, scope: str) -> str:
+    """A key made the way an operator makes one: the CLI prints it on its last line."""
+    created = subprocess.run(
+        [sys.executable, '-m', 'portal', 'api-key', 'create', '--agency', agency, '--scope', scope],
+        cwd=ROOT,
+        env=portal.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return created.stdout.strip().splitlines()[-1]
 
 
 def _login(page: Page, url: str, fin: str) -> None:

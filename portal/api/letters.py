@@ -7,14 +7,14 @@ nothing twice; the same key with a different request is refused (409 ``idempoten
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from portal.api.deps import CurrentClient
+from portal.api.deps import CurrentClient, IdempotencyHeader, Now
 from portal.api.letter_schemas import (
     AnswerIn,
     ForwardIn,
@@ -30,7 +30,7 @@ from portal.api.letter_schemas import (
 )
 from portal.downloads import attachment_response
 from portal.store import letters
-from portal.store.idempotency import KEY_MAX, Idempotency
+from portal.store.idempotency import Idempotency
 from portal.store.letters import (
     LetterFilter,
     LetterStatus,
@@ -39,21 +39,6 @@ from portal.store.letters.listing import PAGE_MAX
 
 router = APIRouter(prefix='/letters', tags=['letters'])
 
-
-async def clock() -> datetime:
-    """The moment a request is handled (a dependency, so that tests can set the clock the legal deadlines run on)."""
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(clock)]
-IdempotencyHeader = Annotated[
-    str | None,
-    Header(
-        alias='Idempotency-Key',
-        description=f'Any unique string of up to {KEY_MAX} printable characters; a retry with the same key and the '
-        'same request returns the first result and does nothing twice',
-    ),
-]
 
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {'description': 'Missing or invalid API key'},

@@ -7,15 +7,15 @@ notice back and tells the citizen nothing twice; the same key with a different r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from portal.api.deps import CurrentClient
-from portal.store.idempotency import KEY_MAX, Idempotency
+from portal.api.deps import CurrentClient, IdempotencyHeader, Now
+from portal.store.idempotency import Idempotency
 from portal.store.notices import cabinet
 from portal.store.notices.models import Channel, DeliveryState
 from portal.store.notices.outbox import known_types
@@ -24,21 +24,6 @@ from portal.store.notices.types import NoticeType
 router = APIRouter(prefix='/notifications', tags=['notifications'])
 OPERATION = 'POST /notifications'
 
-
-async def clock() -> datetime:
-    """The moment a request is handled (a dependency, so that tests can set the clock)."""
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(clock)]
-IdempotencyHeader = Annotated[
-    str | None,
-    Header(
-        alias='Idempotency-Key',
-        description=f'Any unique string of up to {KEY_MAX} printable characters; a retry with the same key and the '
-        'same request returns the first notice and tells the citizen nothing twice',
-    ),
-]
 
 SEND_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {'description': '`malformed_json`: the body is not JSON'},

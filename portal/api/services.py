@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
-from portal.api.deps import CurrentClient
+from portal.api.deps import CurrentClient, Now
 from portal.api.service_schemas import (
     ApplicationOut,
     ApplicationPageOut,
@@ -40,13 +39,6 @@ from portal.store.services.models import ApplicationStatus
 
 router = APIRouter()
 
-
-async def clock() -> datetime:
-    """The moment a request is handled (a dependency, so that tests can set the clock)."""
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(clock)]
 
 VERIFY_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {'description': '`unknown_code`: no certificate has this code'},
