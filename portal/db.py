@@ -25,6 +25,7 @@ MODEL_MODULES = [
     'portal.store.idempotency',
     'portal.store.services.models',
     'portal.store.notices.models',
+    'portal.store.consent.models',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 

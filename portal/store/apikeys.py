@@ -24,6 +24,8 @@ SCOPES: dict[str, str] = {
     'applications:read': N_("Read the applications made to the key's local executive, with their files"),
     'applications:write': N_('Review, approve or reject applications, or ask the applicant for more information'),
     'notifications:write': N_('Send notices of the types agencies may send to citizens, by FIN'),
+    'data:request': N_("Ask citizens for categories of their data, and follow the requests' decisions"),
+    'data:read': N_('Read the categories of data a citizen has granted, while the permission lasts'),
 }
 KEY_PREFIX = 'kab'
 TOUCH_EVERY = timedelta(minutes=1)

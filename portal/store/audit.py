@@ -35,6 +35,10 @@ class HistoryKind(StrEnum):
     SERVICE_USED = 'service_used'
     LETTER_SENT = 'letter_sent'
     LETTER_RECEIVED = 'letter_received'
+    CONSENT_GRANTED = 'consent_granted'
+    CONSENT_REFUSED = 'consent_refused'
+    CONSENT_REVOKED = 'consent_revoked'
+    DATA_SHARED = 'data_shared'
 
 
 class HistoryEvent(Model):
@@ -51,6 +55,10 @@ class HistoryEvent(Model):
     organisation_id: UUID | None
     detail: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
+    # its place in the history's hash chain (portal/store/chain.py)
+    seq = fields.BigIntField(null=True, unique=True)
+    prev_hash = fields.CharField(max_length=64, default='')
+    hash = fields.CharField(max_length=64, default='')
 
     class Meta:
         table = 'history_events'

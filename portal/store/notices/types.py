@@ -135,7 +135,6 @@ TYPES: dict[str, NoticeType] = {
             N_('{agency} asks to read your data: {what}. Approve or refuse it in your cabinet.'),
             translated=('what',),
             sms=True,
-            feature='consent',
         ),
         _t(
             'data_accessed',
@@ -143,7 +142,7 @@ TYPES: dict[str, NoticeType] = {
             N_('Your data was read'),
             N_('{agency} read your data: {what}.'),
             translated=('what',),
-            feature='consent',
+            opt_in=True,
         ),
         _t(
             'proposal_decided',
@@ -230,4 +229,7 @@ def _value(spec: NoticeType, name: str, value: Any, lang: str) -> str:
     text = str(value)
     if name.endswith('_on') and _ISO_DATE.match(text):
         return fmt_date(date.fromisoformat(text), lang)
-    return translate(text, lang) if text and name in spec.translated else text
+    if not text or name not in spec.translated:
+        return text
+    # a list of msgids (data categories) is translated item by item
+    return ', '.join(translate(part, lang) for part in text.split(', '))

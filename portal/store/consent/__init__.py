@@ -1,0 +1,1 @@
+"""Data sharing with consent, and the tracker of who read a citizen's data."""
