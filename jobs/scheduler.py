@@ -14,7 +14,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import housekeeping, notices
+from jobs import consent, housekeeping, notices
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,18 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         notices.build_digests,
         CronTrigger(hour=19, minute=0, timezone=BAKU),
         "gather each citizen's waiting e-mails into the day's digest",
+    ),
+    ScheduledJob(
+        'webhook-delivery',
+        consent.deliver_webhooks,
+        IntervalTrigger(seconds=10),
+        "post the queued webhook calls of data requests' decisions (signed, leased, retried with back-off)",
+    ),
+    ScheduledJob(
+        'consent-expiry',
+        consent.expire_consent,
+        CronTrigger(hour=0, minute=5, timezone=BAKU),
+        'expire the permissions and the unanswered data requests whose period has ended',
     ),
 )
 

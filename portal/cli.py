@@ -1,4 +1,4 @@
-"""Operator commands: ``python -m portal …`` (API keys, migrations, demo data, jobs)."""
+"""Operator commands: ``python -m portal …`` (API keys, migrations, demo data, jobs, audit chains)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,14 @@ T = TypeVar('T')
 cli = typer.Typer(help='Kabinet operator commands.', no_args_is_help=True, add_completion=False)
 api_key = typer.Typer(help='API keys of integrators.', no_args_is_help=True)
 jobs_cli = typer.Typer(help='Scheduled jobs.', no_args_is_help=True)
+webhook_cli = typer.Typer(help="Webhooks: where organisations hear of their requests' decisions.", no_args_is_help=True)
+org_cli = typer.Typer(help='Organisations that ask citizens for data.', no_args_is_help=True)
+audit_cli = typer.Typer(help='The hash-chained logs (operation history, data access log).', no_args_is_help=True)
 cli.add_typer(api_key, name='api-key')
 cli.add_typer(jobs_cli, name='jobs')
+cli.add_typer(webhook_cli, name='webhook')
+cli.add_typer(org_cli, name='org')
+cli.add_typer(audit_cli, name='audit')
 
 
 @api_key.command('create')
@@ -51,6 +57,63 @@ def api_key_revoke(key_id: Annotated[str, typer.Argument(help='The id printed wh
         typer.echo('No active key has this id.', err=True)
         raise typer.Exit(1)
     typer.echo('Revoked.')
+
+
+@webhook_cli.command('add')
+def webhook_add(
+    org: Annotated[str, typer.Option(help='Code of the organisation, e.g. AZERSU')],
+    url: Annotated[str, typer.Option(help='The http(s) address the calls are posted to')],
+) -> None:
+    """Register a webhook. Its signing secret is printed once, as the last line."""
+    from portal.store.consent import webhooks
+
+    hook, secret = _run(lambda: webhooks.register_webhook(organisation_code=org, url=url, now=datetime.now(UTC)))
+    typer.echo(
+        f'Webhook {hook.id} for {org.strip().upper()} at {hook.url}. Calls are signed in the '
+        f'{webhooks.SIGNATURE_HEADER} header with this secret; store it now, it cannot be shown again:'
+    )
+    typer.echo(secret)
+
+
+@webhook_cli.command('list')
+def webhook_list() -> None:
+    """List the webhooks, newest first."""
+    from portal.store.consent import webhooks
+
+    for hook in _run(webhooks.list_webhooks):
+        state = 'active' if hook.active else 'removed'
+        typer.echo(
+            f'{hook.id}  {hook.organisation_code:12} {state:8} {hook.created_at.isoformat(timespec="seconds")}  '
+            f'{hook.url}  (waiting {hook.pending}, failed {hook.failed})'
+        )
+
+
+@webhook_cli.command('remove')
+def webhook_remove(webhook_id: Annotated[str, typer.Argument(help='The id printed when it was added')]) -> None:
+    """Stop a webhook: no more calls go to it."""
+    from portal.store.consent import webhooks
+
+    if not _run(lambda: webhooks.remove_webhook(webhook_id)):
+        typer.echo('No active webhook has this id.', err=True)
+        raise typer.Exit(1)
+    typer.echo('Removed.')
+
+
+@org_cli.command('add')
+def org_add(
+    code: Annotated[str, typer.Option(help='A unique code, upper-case, e.g. KAPITALBANK')],
+    name: Annotated[str, typer.Option(help='The name in Azerbaijani')],
+    kind: Annotated[str, typer.Option(help='The kind of organisation: company')] = 'company',
+    name_en: Annotated[str | None, typer.Option(help='The name in English')] = None,
+) -> None:
+    """Register a company that asks citizens for their data (agencies and local executives come from the lists)."""
+    from portal.store.consent import webhooks
+
+    if kind != webhooks.COMPANY_KIND:
+        typer.echo(f'Only companies are added here (--kind {webhooks.COMPANY_KIND}).', err=True)
+        raise typer.Exit(2)
+    organisation = _run(lambda: webhooks.register_company(code=code, name_az=name, name_en=name_en))
+    typer.echo(f'Organisation {organisation.code} ({organisation.name_az}) registered.')
 
 
 @cli.command('migrate')
@@ -112,6 +175,26 @@ def jobs_list() -> None:
 
     for job in SCHEDULE:
         typer.echo(f'{job.id:22} {job.trigger}  {job.description}')
+
+
+@audit_cli.command('verify')
+def audit_verify() -> None:
+    """Recompute every hash of the history and access chains; exit code 1 when one is broken."""
+    from portal.store import chain
+    from portal.store.audit import verify_history
+    from portal.store.consent.permissions import verify_access_log
+
+    async def both() -> list[chain.Verdict]:
+        return [await verify_history(), await verify_access_log()]
+
+    verdicts = _run(both)
+    for verdict in verdicts:
+        if verdict.ok:
+            typer.echo(f'{verdict.chain}: ok: {verdict.checked} entries')
+        else:
+            typer.echo(f'{verdict.chain}: BROKEN at entry #{verdict.broken_at}: {verdict.reason}')
+    if not all(verdict.ok for verdict in verdicts):
+        raise typer.Exit(1)
 
 
 def _run(action: Callable[[], Awaitable[T]]) -> T:

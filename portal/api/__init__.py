@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal.api import corrections, health, letters, notices, notices_gateway, payments, registry, services
+from portal.api import consent, corrections, health, letters, notices, notices_gateway, payments, registry, services
 from portal.api.limits import BodyLimit
 from portal.errors import DomainError, Throttled
 
@@ -33,6 +33,7 @@ def create_api() -> FastAPI:
     api.include_router(corrections.router)
     api.include_router(letters.router)
     api.include_router(services.router)
+    api.include_router(consent.router)
     api.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     api.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
         ('/documents', N_('My documents')),
         ('/payments', N_('Payments')),
         ('/history', N_('Operation history')),
+        ('/permissions', N_('Permissions')),
     ),
     Role.AGENCY_OFFICER: (('/desk', N_('Agency desk')), ('/desk/certificates', N_('Issued certificates'))),
     Role.EXECUTIVE_OFFICER: (('/desk', N_('Local executive desk')), ('/desk/applications', N_('Applications'))),

@@ -7,6 +7,7 @@ from nicegui import app, ui
 
 from portal.config import Settings
 from portal.pages import (
+    admin_consent,
     applications,
     cabinet,
     desk_letters,
@@ -21,6 +22,7 @@ from portal.pages import (
     login,
     notices,
     payments,
+    permissions,
     sandbox_gateway,
     services,
     verify,
@@ -50,6 +52,8 @@ def register(settings: Settings) -> None:
     applications.register(settings)  # the citizen's applications to local executives
     desk_services.register(settings)  # officers: applications on the executive's desk, revoking certificates
     notices.register(settings)  # Bildirişlər: the citizen's notices and their settings; the admin's outbox
+    admin_consent.register(settings)  # administrators: disputes of data accesses, organisations' webhooks
+    permissions.register(settings)  # İcazələrin idarə edilməsi: data requests, permissions; the data tracker
     if settings.payment_gateway == 'sandbox':
         ui.page('/sandbox-gateway/{token}')(sandbox_gateway.sandbox_gateway_page)  # the sandbox's hosted card page
     if settings.demo:

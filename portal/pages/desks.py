@@ -68,6 +68,7 @@ async def admin_page() -> RedirectResponse | None:
     clients = await apikeys.list_api_clients(actor=actor)
     with frame(_('Administration'), actor):
         ui.link(_('Notification outbox'), '/admin/outbox').mark('admin-outbox-link')
+        ui.link(_('Data sharing: disputes and webhooks'), '/admin/consent').mark('admin-consent-link')
         with ui.card().classes('w-full').mark('admin-people'):
             ui.label(_('Accounts')).classes('text-h6')
             for role, count in counts.items():

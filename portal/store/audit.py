@@ -1,25 +1,33 @@
-"""The operation history ("Əməliyyatlar tarixçəsi"): what happened to a person's account and data."""
+"""The operation history ("Əməliyyatlar tarixçəsi"): what happened to a person's account and data.
+
+The history is an append-only, hash-chained log ('history' chain, portal/store/chain.py): every event gets the next
+sequence number and a hash over the previous one, so a changed, removed or inserted row is found by ``verify_history``.
+Rows written before the chain existed have no ``seq`` and stay outside it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
-from uuid import UUID
+from typing import Any, cast
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from portal.errors import N_, Invalid, NotFound
+from portal.store import chain
 from portal.store.actors import Actor, Role, require_role
 
 # days are cut in the portal's time zone
 TIMEZONE = ZoneInfo('Asia/Baku')
 # the most operations one request returns (a CSV export of a whole history)
 EXPORT_MAX = 10_000
+HISTORY_CHAIN = 'history'
 
 
 class HistoryKind(StrEnum):
@@ -86,8 +94,10 @@ async def record_event(
     organisation_id: UUID | None = None,
     detail: dict[str, Any] | None = None,
 ) -> HistoryEvent:
-    """Append to a person's history; called by other use cases inside their transaction."""
-    return await HistoryEvent.create(
+    """Append to a person's history; called by other use cases inside their transaction (a savepoint of it then), so
+    the chain's head stays locked until the caller commits and the event is chained only if the caller's work is."""
+    event = HistoryEvent(
+        id=uuid4(),
         person_id=person_id,
         kind=kind,
         method=method,
@@ -95,6 +105,57 @@ async def record_event(
         detail=detail or {},
         created_at=now,
     )
+    async with in_transaction():
+        links = await chain.hold(HISTORY_CHAIN)
+        _link(event, links)
+        await event.save(force_create=True)
+        await chain.release(links)
+    return event
+
+
+async def record_events(events: list[HistoryEvent]) -> None:
+    """Append unsaved events in the given order under one hold of the chain's head (bulk writers such as the demo)."""
+    if not events:
+        return
+    async with in_transaction():
+        links = await chain.hold(HISTORY_CHAIN)
+        for event in events:
+            _link(event, links)
+        await HistoryEvent.bulk_create(events, batch_size=1000)
+        await chain.release(links)
+
+
+async def verify_history() -> chain.Verdict:
+    """Walk the chained history in order of seq and recompute every hash."""
+
+    async def rows(after: int, limit: int) -> Any:
+        for event in await HistoryEvent.filter(seq__gt=after).order_by('seq').limit(limit):
+            yield event.seq, event.prev_hash, event.hash, _content(event)
+
+    return await chain.verify(HISTORY_CHAIN, rows)
+
+
+def _link(event: HistoryEvent, links: chain.Links) -> None:
+    """Give an event its place in the chain, first making its values what reading the row back gives: the detail
+    through the column's own JSON encoder and decoder, the time in UTC (Tortoise takes a naive time as UTC)."""
+    field = cast(fields.JSONField[Any], HistoryEvent._meta.fields_map['detail'])
+    event.detail = field.decoder(field.encoder(event.detail))
+    at = event.created_at
+    event.created_at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    event.seq, event.prev_hash, event.hash = links.next(_content(event))
+
+
+def _content(event: HistoryEvent) -> dict[str, Any]:
+    """What an event's hash covers: every column but the chain's own."""
+    return {
+        'id': event.id,
+        'person_id': event.person_id,
+        'kind': str(event.kind),
+        'method': event.method,
+        'organisation_id': event.organisation_id,
+        'detail': event.detail,
+        'created_at': event.created_at,
+    }
 
 
 @dataclass(frozen=True)

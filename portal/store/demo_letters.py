@@ -23,7 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from portal.store.actors import Role
-from portal.store.audit import HistoryEvent, HistoryKind
+from portal.store.audit import HistoryEvent, HistoryKind, record_events
 from portal.store.auth import LoginMethod
 from portal.store.demo_letter_texts import (
     ANSWER_CLOSING,
@@ -441,7 +441,7 @@ class _World:
             linked.append(letter)
         await Letter.bulk_update(linked, fields=['answer_id', 'forwarded_to_id'], batch_size=500)
         await LetterEvent.bulk_create(self.events, batch_size=1000)
-        await HistoryEvent.bulk_create(self.history, batch_size=1000)
+        await record_events(self.history)
 
     # --- the clock ---------------------------------------------------------------------------------------------------
 

@@ -191,7 +191,7 @@ async def request_data(
     person = await get_citizen_by_fin(fin=fin)
     if person.role is not Role.CITIZEN:
         raise NotFound('citizen_not_found', N_('No citizen has this FIN.'), field='fin')
-    await throttle.claim(f'datareq:{organisation_id}:{person.id}'[:80], REQUEST_POLICY, now)
+    await throttle.claim(f'dr:{organisation_id.hex}:{person.id.hex}', REQUEST_POLICY, now)
     organisation = await Organisation.get(id=organisation_id)
     async with in_transaction():
         row = await DataRequest.create(
@@ -235,6 +235,8 @@ async def read_data(*, actor: Actor, fin: str, categories: Any, now: datetime) -
     organisation_id = _organisation(actor, SCOPE_READ)
     cats = check_categories(categories)
     person = await get_citizen_by_fin(fin=fin)
+    if person.role is not Role.CITIZEN:
+        raise NotFound('citizen_not_found', N_('No citizen has this FIN.'), field='fin')
     today = local_date(now)
     async with in_transaction():
         permission = await _usable(person.id, organisation_id, cats, today)
