@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 
+from jobs.consent import close_client
 from jobs.scheduler import create_scheduler
 from portal import db
 from portal.config import get_settings
@@ -22,6 +23,7 @@ async def main() -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     scheduler.shutdown(wait=False)
+    await close_client()
     await db.close_db()
 
 

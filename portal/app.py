@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+                from jobs.consent import close_client
+
+                await close_client()  # the webhook job's shared HTTP client
             live.hub.reset()
             await db.close_db()
 

@@ -262,3 +262,14 @@ def test_audit_verify_prints_ok_then_broken_after_tampering(cli_db: CliDb) -> No
     result = invoke('audit', 'verify')
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == f'history: BROKEN at entry #5: {CUT}'
+
+
+def test_the_demo_history_is_one_unbroken_chain(cli_db: CliDb) -> None:
+    assert invoke('seed-demo').exit_code == 0
+    with sqlite3.connect(cli_db.path) as conn:
+        (rows, chained) = conn.execute('SELECT COUNT(*), COUNT(seq) FROM history_events').fetchone()
+    conn.close()
+    assert rows == chained > 100
+    result = invoke('audit', 'verify')
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f'history: ok: {rows} entries'

@@ -296,7 +296,7 @@ class revoke_dialog(ui.dialog):  # an element-like component
             self.text = ui.label().classes('text-body2').mark('revoke-text')
             ui.label(_('The organisation will not be able to read this data any more.')).classes('text-body2')
             with ui.row().classes('w-full justify-end'):
-                ui.button(_('Cancel'), on_click=self.close).props('flat').mark('revoke-cancel')
+                ui.button(_('Keep the permission'), on_click=self.close).props('flat').mark('revoke-cancel')
                 ui.button(_('Revoke'), icon='link_off', on_click=self._confirm).props('color=negative').mark(
                     'revoke-confirm'
                 )

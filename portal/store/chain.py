@@ -56,8 +56,8 @@ class Links:
 async def hold(name: str) -> Links:
     """Lock a chain's head for the rest of the caller's transaction (the head rows are created by the migration)."""
     head = await ChainHead.select_for_update().get_or_none(name=name)
-    if head is None:
-        await ChainHead.create(name=name, hash=GENESIS, count=0)
+    if head is None:  # a database emptied by hand: start the chain again (a twin may create it at the same moment)
+        await ChainHead.bulk_create([ChainHead(name=name, hash=GENESIS, count=0)], ignore_conflicts=True)
         head = await ChainHead.select_for_update().get(name=name)
     return Links(head)
 

@@ -544,6 +544,7 @@ async def close_dispute(*, actor: Actor, dispute_id: UUID, answer: str, now: dat
     )
     if not done:
         raise NotFound('dispute_not_found', N_('No such open dispute.'))
+    live.publish(live.Event('admin:disputes', 'dispute.closed', {'dispute_id': str(dispute_id)}))
 
 
 async def expire(*, now: datetime) -> dict[str, int]:
