@@ -284,3 +284,19 @@ async def test_seeding_is_deterministic(sqlite_db: str, seeded: Seeded, tmp_path
     shutil.copy(seeded.path, copy)
     await _open(f'sqlite://{copy}')
     assert await people_snapshot() == people
+
+
+async def test_leyla_has_a_waiting_data_request_and_a_permission_in_use_and_the_chains_hold(demo_db: str) -> None:
+    from portal.store.audit import verify_history
+    from portal.store.consent import permissions
+    from portal.store.consent.models import RequestState
+
+    leyla = await Person.get(fin='5ZK2M7R')
+    (request,) = await permissions.list_requests(actor=leyla.as_actor(), pending_only=True)
+    assert (request.organisation_code, request.state) == ('AZERISIQ', RequestState.PENDING)
+    (permission,) = await permissions.list_permissions(actor=leyla.as_actor())
+    assert (permission.organisation_code, permission.uses, permission.request_id) == ('MLSPP', 2, None)
+    accesses = await permissions.list_accesses(actor=leyla.as_actor())
+    assert [a.categories for a in accesses] == [('employment',), ('employment',)]
+    assert (await permissions.verify_access_log()).ok
+    assert (await verify_history()).ok

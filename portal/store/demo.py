@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from portal.store.actors import Role
 from portal.store.auth import hash_password
+from portal.store.demo_consent import seed_consent
 from portal.store.demo_letters import seed_letters
 from portal.store.demo_notices import seed_notice_settings, seed_notices
 from portal.store.demo_records import ANCHOR, Demo, adult_rows, child_rows, ref_of, stamp, valid_until
@@ -80,6 +81,7 @@ async def seed_demo(*, now: datetime) -> bool:
     await seed_notice_settings(now=now)
     await seed_services(now=now)
     await seed_notices(now=now)
+    await seed_consent(now=now)
     return True
 
 
