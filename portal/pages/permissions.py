@@ -27,7 +27,7 @@ async def permissions_page() -> RedirectResponse | None:
     first = await load_consent(actor)  # read before the frame: its timers let the response go at the next await
     lang = current_language()
     organisations = {o.code: o.display_name(lang) for o in await orgs.list_organisations()}
-    with frame(_('Permissions'), actor):
+    with frame(_('Managing permissions'), actor):
         ui.link(_('Who looked at my data'), '/permissions/tracker').mark('tracker-link')
         consent_board(actor=actor, first=first, organisations=organisations)
     return None
@@ -39,6 +39,6 @@ async def tracker_page() -> RedirectResponse | None:
         return RedirectResponse(actor)
     first = await load_tracker(actor)
     with frame(_('Who looked at my data'), actor):
-        ui.link(_('Permissions'), '/permissions').mark('permissions-link')
+        ui.link(_('Managing permissions'), '/permissions').mark('permissions-link')
         access_tracker(actor=actor, first=first)
     return None
