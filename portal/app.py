@@ -31,6 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await db.open_db(settings.db_url)
         if settings.demo and await seed_demo(now=datetime.now(UTC)):
             log.info('demo data created')
+        if not settings.demo:
+            await _reference_data()
         await pki.ensure_root(now=datetime.now(UTC))  # the certificate authority is created at first start
         scheduler = create_scheduler() if settings.scheduler else None
         if scheduler is not None:
@@ -59,3 +61,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         show_welcome_message=False,
     )
     return app
+
+
+async def _reference_data() -> None:
+    """A new portal gets the shipped agencies and local executives, and the catalogue while it has none."""
+    from portal.store.orgs import ensure_reference_organisations
+    from portal.store.services.catalogue import count_all, load_catalogue
+
+    created = await ensure_reference_organisations()
+    if created:
+        log.info('%d agencies and local executives created', created)
+    if not await count_all():
+        log.info('%d services loaded into the catalogue', await load_catalogue())

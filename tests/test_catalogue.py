@@ -150,3 +150,20 @@ async def test_browsing_by_agency_and_category() -> None:
     idp = await catalogue.get_service(code='QMIDK-IDP-STATUS-CERTIFICATE')
     assert idp.target == 'idp_status' and idp.duration_days == 0 and idp.working
     assert idp.title('en') != idp.title('az') and idp.requirement_lines('ru') == idp.requirements['az']
+
+
+async def test_a_new_portal_gets_its_organisations_and_catalogue_once() -> None:
+    from portal.app import _reference_data
+    from portal.store.orgs import ensure_reference_organisations
+
+    await _reference_data()
+    organisations = await Organisation.all().count()
+    assert organisations == len(reference_organisations())
+    services = await catalogue.count_all()
+    assert services >= 400
+    # the next start creates nothing, and leaves an organisation the operator renamed alone
+    await Organisation.filter(code='MIA').update(name_az='Daxili İşlər Nazirliyi (yeni)')
+    assert await ensure_reference_organisations() == 0
+    await _reference_data()
+    assert (await Organisation.all().count(), await catalogue.count_all()) == (organisations, services)
+    assert (await Organisation.get(code='MIA')).name_az == 'Daxili İşlər Nazirliyi (yeni)'

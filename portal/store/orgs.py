@@ -56,6 +56,19 @@ def reference_organisations() -> list[dict[str, Any]]:
     return rows
 
 
+async def ensure_reference_organisations() -> int:
+    """Create the shipped agencies and local executives that the database lacks (those it has are left alone);
+    returns how many were created. Run at every start outside demo mode, so a new portal has its organisations."""
+    known = set(await Organisation.all().values_list('code', flat=True))
+    missing = [
+        Organisation(**{k: r[k] for k in ('code', 'category', 'kind', 'name_az', 'name_en', 'region')})
+        for r in reference_organisations()
+        if r['code'] not in known
+    ]
+    await Organisation.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
 async def get_organisation(*, code: str) -> Organisation:
     org = await Organisation.get_or_none(code=code.strip().upper())
     if org is None:
