@@ -14,7 +14,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import consent, housekeeping, notices
+from jobs import consent, housekeeping, notices, participation
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,18 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         consent.expire_consent,
         CronTrigger(hour=0, minute=5, timezone=BAKU),
         'expire the permissions and the unanswered data requests whose period has ended',
+    ),
+    ScheduledJob(
+        'poll-tally',
+        participation.tally,
+        IntervalTrigger(seconds=30),
+        'count the sealed ballots of each poll with ten or more waiting, in a shuffled batch',
+    ),
+    ScheduledJob(
+        'poll-closing',
+        participation.close_polls,
+        IntervalTrigger(minutes=1),
+        'close the polls whose closing time has come, count every waiting ballot and freeze the results',
     ),
 )
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     challenge_seconds: int = 120
     # where attachment files are kept (outside any static route)
     files_dir: Path = DATA_DIR / 'files'
+    # the private key that opens sealed ballots: only the process that runs the tally job needs this file
+    tally_key_file: Path = DATA_DIR / 'tally.key'
     # the portal's public address, printed in certificates' QR codes and verification links (default: host and port)
     public_url: str = ''
 

@@ -26,6 +26,7 @@ MODEL_MODULES = [
     'portal.store.services.models',
     'portal.store.notices.models',
     'portal.store.consent.models',
+    'portal.store.participation.models',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 

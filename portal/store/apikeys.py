@@ -26,6 +26,7 @@ SCOPES: dict[str, str] = {
     'notifications:write': N_('Send notices of the types agencies may send to citizens, by FIN'),
     'data:request': N_("Ask citizens for categories of their data, and follow the requests' decisions"),
     'data:read': N_('Read the categories of data a citizen has granted, while the permission lasts'),
+    'participation:write': N_("Create the key's local executive's polls and close them"),
 }
 KEY_PREFIX = 'kab'
 TOUCH_EVERY = timedelta(minutes=1)

@@ -1,0 +1,24 @@
+"""Poll jobs: counting the sealed ballots in shuffled batches, and closing the polls whose time has come."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from portal.store.participation import voting
+
+log = logging.getLogger(__name__)
+
+
+async def tally(now: datetime) -> dict[str, int]:
+    result = await voting.tally(now=now.astimezone(UTC))
+    if result['ballots']:  # it runs every half minute: quiet when nothing waited long enough
+        log.info('poll tally %s', {'batches': result['batches']})  # counts only: nothing about any choice
+    return result
+
+
+async def close_polls(now: datetime) -> dict[str, int]:
+    closed = await voting.close_due(now=now.astimezone(UTC))
+    if closed:
+        log.info('polls closed %s', {'polls': closed})
+    return {'polls': closed}

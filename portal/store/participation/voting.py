@@ -1,0 +1,320 @@
+"""Polls and anonymous votes: one vote per citizen per poll, the choice sealed apart from the voter, counted in
+shuffled batches of at least ten, results shown only from ten counted votes (and only after closing if the executive
+chose so).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from portal import live
+from portal.errors import N_, Invalid, NotFound
+from portal.store.actors import Actor, Role, organisation_of, require_role
+from portal.store.orgs import Organisation
+from portal.store.participation import sealing
+from portal.store.participation.models import (
+    OPTION_MAX,
+    REASON_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    Ballot,
+    Participation,
+    Poll,
+    PollOption,
+    PollState,
+    SealedBallot,
+    TallyKey,
+)
+
+SCOPE_WRITE = 'participation:write'
+BATCH_MIN = 10
+RESULTS_MIN = 10
+OPTIONS_MIN, OPTIONS_MAX = 2, 10
+MAX_DURATION = timedelta(days=180)
+KEY_NAME = 'current'
+# batch order comes from the operating system's randomness, not from a seedable generator
+_shuffle = random.SystemRandom().shuffle
+
+
+@dataclass(frozen=True)
+class OptionView:
+    id: UUID
+    label: str
+
+
+@dataclass(frozen=True)
+class PollView:
+    id: UUID
+    executive_code: str
+    executive_name: str
+    question: str
+    description: str
+    options: tuple[OptionView, ...]
+    opens_at: datetime
+    closes_at: datetime
+    state: PollState
+    live_results: bool
+    from_proposal: bool
+    closed_reason: str
+
+    def is_open(self, now: datetime) -> bool:
+        return self.state is PollState.OPEN and self.opens_at <= now < self.closes_at
+
+
+@dataclass(frozen=True)
+class Results:
+    poll_id: UUID
+    participants: int
+    counted: int
+    waiting: int
+    # None while results are withheld (fewer than ten counted votes, or shown only after closing)
+    counts: tuple[tuple[OptionView, int], ...] | None
+    withheld: str  # '' | 'too_few' | 'after_closing'
+
+
+# -- the tally key --------------------------------------------------------------------------------------------------
+
+
+async def public_key(*, now: datetime, key_file: Path | None = None) -> bytes:
+    """The key ballots are sealed to; created (with its private file) the first time, where the file is at hand."""
+    row = await TallyKey.get_or_none(name=KEY_NAME)
+    if row is not None:
+        return bytes(row.public_key)
+    private = sealing.load_or_create_private_key(key_file or _key_file())
+    try:
+        await TallyKey.create(name=KEY_NAME, public_key=sealing.public_bytes(private), created_at=now)
+    except IntegrityError:
+        pass  # created by another process meanwhile
+    return bytes((await TallyKey.get(name=KEY_NAME)).public_key)
+
+
+def _key_file() -> Path:
+    from portal.config import get_settings
+
+    return get_settings().tally_key_file
+
+
+# -- polls ----------------------------------------------------------------------------------------------------------
+
+
+async def create_poll(
+    *,
+    actor: Actor,
+    question: str,
+    options: list[str],
+    opens_at: datetime,
+    closes_at: datetime,
+    now: datetime,
+    description: str = '',
+    live_results: bool = True,
+    proposal_id: UUID | None = None,
+) -> PollView:
+    """An executive's poll (its own project, or a citizen's proposal it approved)."""
+    executive_id = organisation_of(actor, scope=SCOPE_WRITE, roles=(Role.EXECUTIVE_OFFICER,))
+    text = _text(question, 'question', TITLE_MAX)
+    about = _text(description, 'description', TEXT_MAX, required=False)
+    labels = [_text(o, 'options', OPTION_MAX) for o in options] if isinstance(options, list) else []
+    if not OPTIONS_MIN <= len(labels) <= OPTIONS_MAX or len(set(labels)) != len(labels):
+        raise Invalid('invalid_options', N_('Give from 2 to 10 different options.'), field='options')
+    if closes_at <= opens_at or closes_at <= now or closes_at - opens_at > MAX_DURATION:
+        raise Invalid(
+            'invalid_period', N_('A poll closes after it opens, in the future, within 180 days.'), field='closes_at'
+        )
+    async with in_transaction():
+        poll = await Poll.create(
+            executive_id=executive_id,
+            question=text,
+            description=about,
+            proposal_id=proposal_id,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            state=PollState.OPEN,
+            live_results=live_results,
+            created_at=now,
+        )
+        for position, label in enumerate(labels):
+            await PollOption.create(poll_id=poll.id, position=position, label=label)
+    return await get_poll(poll_id=poll.id)
+
+
+async def get_poll(*, poll_id: UUID) -> PollView:
+    """Polls are public."""
+    poll = await Poll.get_or_none(id=poll_id).prefetch_related('executive')
+    if poll is None:
+        raise NotFound('poll_not_found', N_('No such poll.'))
+    options = await PollOption.filter(poll_id=poll.id).order_by('position')
+    return _view(poll, options)
+
+
+async def list_polls(*, executive_code: str | None = None, open_only: bool = False) -> list[PollView]:
+    query = Poll.all()
+    if executive_code:
+        query = query.filter(executive__code=executive_code.strip().upper())
+    if open_only:
+        query = query.filter(state=PollState.OPEN)
+    polls = await query.order_by('closes_at').prefetch_related('executive')
+    options = await PollOption.filter(poll_id__in=[p.id for p in polls]).order_by('position')
+    return [_view(p, [o for o in options if o.poll_id == p.id]) for p in polls]
+
+
+# -- voting ---------------------------------------------------------------------------------------------------------
+
+
+async def cast_vote(*, actor: Actor, poll_id: UUID, option_id: UUID, now: datetime) -> None:
+    """One vote: the participation (who) and the sealed ballot (what) in one transaction; a second vote by the same
+    citizen is refused by the database's unique constraint, however many arrive at once. Nothing returned or logged
+    carries the choice."""
+    me = require_role(actor, Role.CITIZEN)
+    poll = await Poll.get_or_none(id=poll_id)
+    if poll is None:
+        raise NotFound('poll_not_found', N_('No such poll.'))
+    if poll.state is not PollState.OPEN or now >= poll.closes_at:
+        raise Invalid('poll_closed', N_('This poll is closed.'))
+    if now < poll.opens_at:
+        raise Invalid('poll_not_open', N_('This poll has not opened yet.'))
+    if not await PollOption.exists(id=option_id, poll_id=poll.id):
+        raise Invalid('unknown_option', N_("This option is not one of the poll's."), field='option')
+    key = await public_key(now=now)
+    sealed = sealing.seal(option_id, key)
+    try:
+        async with in_transaction():
+            await Participation.create(
+                poll_id=poll.id, person_id=me.person_id, hour=now.replace(minute=0, second=0, microsecond=0)
+            )
+            await SealedBallot.create(
+                id=uuid.UUID(bytes=secrets.token_bytes(16), version=4), poll_id=poll.id, sealed=sealed
+            )
+    except IntegrityError:
+        raise Invalid('already_voted', N_('You have voted in this poll already.')) from None
+    live.publish(live.Event(f'poll:{poll.id}', 'poll.participation', {}))
+
+
+async def has_voted(*, actor: Actor, poll_id: UUID) -> bool:
+    me = require_role(actor, Role.CITIZEN)
+    return await Participation.exists(poll_id=poll_id, person_id=me.person_id)
+
+
+# -- counting -------------------------------------------------------------------------------------------------------
+
+
+async def tally(*, now: datetime, key_file: Path | None = None) -> dict[str, int]:
+    """Open the waiting ballots of each poll with at least ten waiting (all of them for a poll that is closing or
+    closed), shuffle each batch and count it; one transaction per poll, so a crash leaves every ballot either waiting
+    or counted."""
+    private = sealing.load_or_create_private_key(key_file or _key_file())
+    per_poll: dict[UUID, int] = {}
+    for value in await SealedBallot.all().values_list('poll_id', flat=True):
+        key = UUID(str(value))
+        per_poll[key] = per_poll.get(key, 0) + 1
+    closing = set(
+        UUID(str(i)) for i in await Poll.filter(id__in=list(per_poll), closes_at__lte=now).values_list('id', flat=True)
+    )
+    closing |= set(
+        UUID(str(i))
+        for i in await Poll.filter(id__in=list(per_poll), state=PollState.CLOSED).values_list('id', flat=True)
+    )
+    counted = batches = 0
+    for waiting_poll, count in per_poll.items():
+        if count < BATCH_MIN and waiting_poll not in closing:
+            continue
+        counted += await _count_batch(waiting_poll, private)
+        batches += 1
+        live.publish(live.Event(f'poll:{waiting_poll}', 'poll.results', {}))
+    return {'batches': batches, 'ballots': counted}
+
+
+async def _count_batch(poll_id: UUID, private: X25519PrivateKey) -> int:
+    async with in_transaction():
+        rows = await SealedBallot.select_for_update().filter(poll_id=poll_id)
+        options = [sealing.open_sealed(bytes(r.sealed), private) for r in rows]
+        _shuffle(options)
+        await Ballot.bulk_create(
+            [
+                Ballot(id=uuid.UUID(bytes=secrets.token_bytes(16), version=4), poll_id=poll_id, option_id=o)
+                for o in options
+            ]
+        )
+        await SealedBallot.filter(id__in=[r.id for r in rows]).delete()
+    return len(options)
+
+
+async def close_due(*, now: datetime, key_file: Path | None = None) -> int:
+    """Close the polls whose time has come: count every waiting ballot, then freeze."""
+    due = await Poll.filter(state=PollState.OPEN, closes_at__lte=now).values_list('id', flat=True)
+    for poll_id in due:
+        await Poll.filter(id=poll_id, state=PollState.OPEN).update(state=PollState.CLOSED, closed_at=now)
+    if due:
+        await tally(now=now, key_file=key_file)
+    return len(due)
+
+
+async def close_early(*, actor: Actor, poll_id: UUID, reason: str, now: datetime) -> PollView:
+    executive_id = organisation_of(actor, scope=SCOPE_WRITE, roles=(Role.EXECUTIVE_OFFICER,))
+    text = _text(reason, 'reason', REASON_MAX)
+    done = await Poll.filter(id=poll_id, executive_id=executive_id, state=PollState.OPEN).update(
+        state=PollState.CLOSED, closed_at=now, closed_reason=text
+    )
+    if not done:
+        if await Poll.exists(id=poll_id, executive_id=executive_id):
+            raise Invalid('poll_closed', N_('This poll is closed.'))
+        raise NotFound('poll_not_found', N_('No such poll.'))
+    return await get_poll(poll_id=poll_id)
+
+
+async def results(*, poll_id: UUID, now: datetime) -> Results:
+    """Public results: counts per option once ten votes are counted (and, if so chosen, once the poll closed)."""
+    view = await get_poll(poll_id=poll_id)
+    participants = await Participation.filter(poll_id=poll_id).count()
+    waiting = await SealedBallot.filter(poll_id=poll_id).count()
+    rows = await Ballot.filter(poll_id=poll_id).values_list('option_id', flat=True)
+    tally_: dict[UUID, int] = {}
+    for option_id in rows:
+        key = UUID(str(option_id))
+        tally_[key] = tally_.get(key, 0) + 1
+    counted = sum(tally_.values())
+    closed = view.state is PollState.CLOSED or now >= view.closes_at
+    if counted < RESULTS_MIN:
+        return Results(poll_id, participants, counted, waiting, None, 'too_few')
+    if not view.live_results and not closed:
+        return Results(poll_id, participants, counted, waiting, None, 'after_closing')
+    return Results(poll_id, participants, counted, waiting, tuple((o, tally_.get(o.id, 0)) for o in view.options), '')
+
+
+# -- helpers --------------------------------------------------------------------------------------------------------
+
+
+def _text(value: object, field: str, limit: int, *, required: bool = True) -> str:
+    text = ' '.join(str(value or '').split()) if field != 'description' else str(value or '').strip()
+    if required and not text:
+        raise Invalid('required', N_('This field is required.'), field=field)
+    if len(text) > limit:
+        raise Invalid('too_long', N_('At most {limit} characters.'), field=field, limit=limit)
+    return text
+
+
+def _view(poll: Poll, options: list[PollOption]) -> PollView:
+    executive: Organisation = poll.executive
+    return PollView(
+        id=poll.id,
+        executive_code=executive.code,
+        executive_name=executive.name_az,
+        question=poll.question,
+        description=poll.description,
+        options=tuple(OptionView(o.id, o.label) for o in options),
+        opens_at=poll.opens_at,
+        closes_at=poll.closes_at,
+        state=poll.state,
+        live_results=poll.live_results,
+        from_proposal=poll.proposal_id is not None,
+        closed_reason=poll.closed_reason,
+    )
