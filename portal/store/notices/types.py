@@ -150,7 +150,6 @@ TYPES: dict[str, NoticeType] = {
             N_('Your proposal was decided'),
             N_('Your proposal “{title}” was {decision}.'),
             translated=('decision',),
-            feature='polls',
         ),
         _t(
             'new_poll',
