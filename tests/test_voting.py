@@ -242,3 +242,13 @@ async def test_the_scheduled_jobs_count_and_close(key_file: Path) -> None:
     assert await run_job('poll-closing', NOW + timedelta(hours=1)) == {'polls': 1}
     assert (await votes.get_poll(poll_id=p.id)).state.value == 'closed'
     assert await invariant(p.id) == (11, 11, 0)
+
+
+async def test_a_malformed_option_and_a_poll_past_its_time(key_file: Path) -> None:
+    p = await poll(closes=timedelta(hours=1))
+    leyla = await make_citizen()
+    with pytest.raises(Invalid) as caught:
+        await votes.cast_vote(actor=leyla.as_actor(), poll_id=p.id, option_id='not-an-option', now=NOW)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.field) == ('unknown_option', 'option')
+    assert [x.id for x in await votes.list_polls(open_only=True, now=NOW)] == [p.id]
+    assert await votes.list_polls(open_only=True, now=NOW + timedelta(hours=1)) == []

@@ -7,7 +7,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal.api import consent, corrections, health, letters, notices, notices_gateway, payments, registry, services
+from portal.api import (
+    consent,
+    corrections,
+    health,
+    letters,
+    notices,
+    notices_gateway,
+    participation,
+    payments,
+    registry,
+    services,
+)
 from portal.api.limits import BodyLimit
 from portal.errors import DomainError, Throttled
 
@@ -34,6 +45,7 @@ def create_api() -> FastAPI:
     api.include_router(letters.router)
     api.include_router(services.router)
     api.include_router(consent.router)
+    api.include_router(participation.router)
     api.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     api.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

@@ -156,12 +156,16 @@ async def get_poll(*, poll_id: UUID) -> PollView:
     return _view(poll, options)
 
 
-async def list_polls(*, executive_code: str | None = None, open_only: bool = False) -> list[PollView]:
+async def list_polls(
+    *, executive_code: str | None = None, open_only: bool = False, now: datetime | None = None
+) -> list[PollView]:
     query = Poll.all()
     if executive_code:
         query = query.filter(executive__code=executive_code.strip().upper())
     if open_only:
         query = query.filter(state=PollState.OPEN)
+        if now is not None:  # past its closing time, a poll is closed even before the closing job ran
+            query = query.filter(closes_at__gt=now)
     polls = await query.order_by('closes_at').prefetch_related('executive')
     options = await PollOption.filter(poll_id__in=[p.id for p in polls]).order_by('position')
     return [_view(p, [o for o in options if o.poll_id == p.id]) for p in polls]
@@ -175,6 +179,10 @@ async def cast_vote(*, actor: Actor, poll_id: UUID, option_id: UUID, now: dateti
     citizen is refused by the database's unique constraint, however many arrive at once. Nothing returned or logged
     carries the choice."""
     me = require_role(actor, Role.CITIZEN)
+    try:
+        option_id = option_id if isinstance(option_id, UUID) else UUID(str(option_id))
+    except ValueError:
+        raise Invalid('unknown_option', N_("This option is not one of the poll's."), field='option') from None
     poll = await Poll.get_or_none(id=poll_id)
     if poll is None:
         raise NotFound('poll_not_found', N_('No such poll.'))
