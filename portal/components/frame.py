@@ -23,9 +23,14 @@ NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
         ('/payments', N_('Payments')),
         ('/history', N_('Operation history')),
         ('/permissions', N_('Permissions')),
+        ('/participation', N_('E-participation')),
     ),
     Role.AGENCY_OFFICER: (('/desk', N_('Agency desk')), ('/desk/certificates', N_('Issued certificates'))),
-    Role.EXECUTIVE_OFFICER: (('/desk', N_('Local executive desk')), ('/desk/applications', N_('Applications'))),
+    Role.EXECUTIVE_OFFICER: (
+        ('/desk', N_('Local executive desk')),
+        ('/desk/applications', N_('Applications')),
+        ('/desk/participation', N_('E-participation')),
+    ),
     Role.ADMIN: (('/admin', N_('Administration')),),
 }
 SESSION_CHECK_SECONDS = 60

@@ -21,6 +21,7 @@ from portal.pages import (
     letters,
     login,
     notices,
+    participation,
     payments,
     permissions,
     sandbox_gateway,
@@ -54,6 +55,7 @@ def register(settings: Settings) -> None:
     notices.register(settings)  # Bildirişlər: the citizen's notices and their settings; the admin's outbox
     admin_consent.register(settings)  # administrators: disputes of data accesses, organisations' webhooks
     permissions.register(settings)  # İcazələrin idarə edilməsi: data requests, permissions; the data tracker
+    participation.register(settings)  # E-iştirakçılıq: polls, proposals, results; the executive's moderation desk
     if settings.payment_gateway == 'sandbox':
         ui.page('/sandbox-gateway/{token}')(sandbox_gateway.sandbox_gateway_page)  # the sandbox's hosted card page
     if settings.demo:

@@ -276,6 +276,7 @@ async def close_early(*, actor: Actor, poll_id: UUID, reason: str, now: datetime
         if await Poll.exists(id=poll_id, executive_id=executive_id):
             raise Invalid('poll_closed', N_('This poll is closed.'))
         raise NotFound('poll_not_found', N_('No such poll.'))
+    live.publish(live.Event(f'poll:{poll_id}', 'poll.closed', {}))
     return await get_poll(poll_id=poll_id)
 
 
