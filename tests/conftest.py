@@ -91,6 +91,16 @@ def attachment_folder(tmp_path: Path) -> Iterator[Path]:
     files.use_folder(folder)
 
 
+@pytest.fixture(autouse=True)
+def tally_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's polls seal their ballots to a tally key of its own (never to the checkout's .kabinet/tally.key)."""
+    from portal.store.participation import voting
+
+    path = tmp_path / 'tally.key'
+    monkeypatch.setattr(voting, '_key_file', lambda: path)
+    return path
+
+
 @pytest.fixture
 async def sqlite_db(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[str]:
     path = tmp_path / 'kabinet.sqlite3'

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -11,7 +10,6 @@ from portal.errors import Forbidden, Invalid, NotFound
 from portal.store.actors import Role
 from portal.store.notices.models import Notice
 from portal.store.participation import proposals
-from portal.store.participation import voting as votes
 from portal.store.participation.models import ProposalState
 from portal.store.people import Person
 from tests.factories import make_citizen, make_org, make_person
@@ -19,13 +17,6 @@ from tests.factories import make_citizen, make_org, make_person
 pytestmark = pytest.mark.usefixtures('store_db')
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / 'tally.key'
-    monkeypatch.setattr(votes, '_key_file', lambda: path)
-    return path
 
 
 async def officer(code: str = 'IH-NESIMI', fin: str = '6OFF001') -> Person:

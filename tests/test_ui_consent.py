@@ -7,7 +7,6 @@ The organisation acts through the store with an API actor, as its system would t
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,7 +14,7 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from portal.i18n import fmt_datetime, translate
+from portal.i18n import fmt_datetime
 from portal.store import apikeys
 from portal.store.actors import ApiActor, Role
 from portal.store.consent import permissions
@@ -24,6 +23,7 @@ from portal.store.workdays import local_date
 from tests.builders import make_key_with_scopes, use_fast_hashing
 from tests.factories import make_citizen, make_org
 from tests.test_ui_login import WAIT, login
+from tests.ui_kit import az, count, says, texts
 
 LEYLA, RASHAD, OFFICER = '5ABC123', '2HT8P4N', '4MD5R1X'
 MIA = 'Daxili İşlər Nazirliyi'
@@ -33,11 +33,6 @@ PURPOSE = 'Pensiya hesablanması üçün'
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     use_fast_hashing(monkeypatch)
-
-
-def az(message: str, **params: object) -> str:
-    """A message as the citizen sees it (the default language), whether or not it is translated yet."""
-    return translate(message, 'az', **params)
 
 
 def category(code: str) -> str:
@@ -66,39 +61,6 @@ async def ask(api: ApiActor, fin: str = LEYLA, categories: tuple[str, ...] = ('p
 
 async def read(api: ApiActor, *categories: str, fin: str = LEYLA) -> permissions.DataRead:
     return await permissions.read_data(actor=api, fin=fin, categories=list(categories), now=now())
-
-
-def texts(user: User, marker: str) -> list[str]:
-    """The texts of the visible elements with this marker, in page order."""
-    try:
-        found = user.find(marker=marker).elements
-    except AssertionError:
-        return []
-    return [e.text for e in sorted(found, key=lambda e: e.id) if isinstance(e, ui.label | ui.badge) and e.visible]
-
-
-async def says(user: User, marker: str, text: str) -> None:
-    """Wait until the one visible element with this marker says this."""
-    shown: list[str] = []
-    for _attempt in range(WAIT):
-        shown = texts(user, marker)
-        if shown == [text]:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f'{marker!r} shows {shown!r}, not {text!r}')
-
-
-async def count(user: User, marker: str, expected: int) -> None:
-    shown = -1
-    for _attempt in range(WAIT):
-        try:
-            shown = len(user.find(marker=marker).elements)
-        except AssertionError:
-            shown = 0
-        if shown == expected:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f'{shown} elements marked {marker!r} shown, not {expected}')
 
 
 async def test_a_request_arrives_live_and_is_approved_in_part(user: User) -> None:

@@ -5,17 +5,14 @@ under ten counted votes and shows them (live) once counted; three reports hide a
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from nicegui import ui
 from nicegui.testing import User
 
 from portal.errors import Invalid
-from portal.i18n import translate
 from portal.store.actors import Role
 from portal.store.participation import proposals, voting
 from portal.store.participation.models import ProposalState
@@ -23,6 +20,7 @@ from portal.store.people import Person
 from tests.builders import use_fast_hashing
 from tests.factories import make_citizen, make_org, make_person
 from tests.test_ui_login import WAIT, login
+from tests.ui_kit import az, count, says, texts
 
 LEYLA, RASHAD, OFFICER = '5ABC123', '2HT8P4N', '6OFF001'
 TITLE = 'Həyətimizdə yaşıllıq salınsın'
@@ -34,50 +32,8 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     use_fast_hashing(monkeypatch)
 
 
-@pytest.fixture(autouse=True)
-def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / 'tally.key'
-    monkeypatch.setattr(voting, '_key_file', lambda: path)
-    return path
-
-
-def az(message: str, **params: object) -> str:
-    return translate(message, 'az', **params)
-
-
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def texts(user: User, marker: str) -> list[str]:
-    try:
-        found = user.find(marker=marker).elements
-    except AssertionError:
-        return []
-    return [e.text for e in sorted(found, key=lambda e: e.id) if isinstance(e, ui.label | ui.badge) and e.visible]
-
-
-async def says(user: User, marker: str, text: str) -> None:
-    shown: list[str] = []
-    for _attempt in range(WAIT):
-        shown = texts(user, marker)
-        if shown == [text]:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f'{marker!r} shows {shown!r}, not {text!r}')
-
-
-async def count(user: User, marker: str, expected: int) -> None:
-    shown = -1
-    for _attempt in range(WAIT):
-        try:
-            shown = len(user.find(marker=marker).elements)
-        except AssertionError:
-            shown = 0
-        if shown == expected:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f'{shown} elements marked {marker!r} shown, not {expected}')
 
 
 async def officer() -> Person:

@@ -25,13 +25,6 @@ pytestmark = pytest.mark.usefixtures('store_db')
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / 'tally.key'
-    monkeypatch.setattr(votes, '_key_file', lambda: path)
-    return path
-
-
 async def poll(options: int = 2, *, live_results: bool = True, closes: timedelta = timedelta(days=7)) -> votes.PollView:
     officer = await Person.get_or_none(fin='6OFF001')
     if officer is None:
@@ -63,7 +56,7 @@ async def invariant(poll_id: UUID) -> tuple[int, int, int]:
     return participants, counted, waiting
 
 
-async def test_one_vote_per_citizen_even_fifty_at_once(key_file: Path) -> None:
+async def test_one_vote_per_citizen_even_fifty_at_once(tally_key_file: Path) -> None:
     p = await poll()
     leyla = await make_citizen()
     attempts = await asyncio.gather(
@@ -79,7 +72,7 @@ async def test_one_vote_per_citizen_even_fifty_at_once(key_file: Path) -> None:
     assert await votes.has_voted(actor=leyla.as_actor(), poll_id=p.id)
 
 
-async def test_votes_outside_a_poll_or_its_options_are_refused(key_file: Path) -> None:
+async def test_votes_outside_a_poll_or_its_options_are_refused(tally_key_file: Path) -> None:
     p, other = await poll(), await poll(3)
     leyla = await make_citizen()
     cases = [
@@ -98,7 +91,7 @@ async def test_votes_outside_a_poll_or_its_options_are_refused(key_file: Path) -
     assert await invariant(p.id) == (0, 0, 0)
 
 
-async def test_ballots_are_counted_in_batches_of_ten_and_results_need_ten(key_file: Path) -> None:
+async def test_ballots_are_counted_in_batches_of_ten_and_results_need_ten(tally_key_file: Path) -> None:
     p = await poll()
     people = await citizens(25)
     for n, person in enumerate(people[:9]):
@@ -123,7 +116,7 @@ async def test_ballots_are_counted_in_batches_of_ten_and_results_need_ten(key_fi
         )
 
 
-async def test_results_after_closing_stay_hidden_until_then(key_file: Path) -> None:
+async def test_results_after_closing_stay_hidden_until_then(tally_key_file: Path) -> None:
     p = await poll(live_results=False)
     for person in await citizens(12):
         await votes.cast_vote(actor=person.as_actor(), poll_id=p.id, option_id=p.options[0].id, now=NOW)
@@ -139,7 +132,7 @@ async def test_results_after_closing_stay_hidden_until_then(key_file: Path) -> N
 
 
 async def test_a_crash_while_counting_leaves_every_ballot_waiting(
-    key_file: Path, monkeypatch: pytest.MonkeyPatch
+    tally_key_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     p = await poll()
     for person in await citizens(10):
@@ -153,12 +146,12 @@ async def test_a_crash_while_counting_leaves_every_ballot_waiting(
         await votes.tally(now=NOW)
     assert await invariant(p.id) == (10, 0, 10)
     monkeypatch.undo()
-    monkeypatch.setattr(votes, '_key_file', lambda: key_file)
+    monkeypatch.setattr(votes, '_key_file', lambda: tally_key_file)
     await votes.tally(now=NOW)
     assert await invariant(p.id) == (10, 10, 0)
 
 
-async def test_a_waiting_ballot_shows_nothing_of_its_choice(key_file: Path) -> None:
+async def test_a_waiting_ballot_shows_nothing_of_its_choice(tally_key_file: Path) -> None:
     p = await poll()
     people = await citizens(4)
     for person in people:
@@ -166,9 +159,9 @@ async def test_a_waiting_ballot_shows_nothing_of_its_choice(key_file: Path) -> N
     sealed = [bytes(s.sealed) for s in await SealedBallot.filter(poll_id=p.id)]
     assert len(set(sealed)) == 4 and {len(s) for s in sealed} == {sealing.SEALED_LENGTH}
     assert all(p.options[0].id.bytes not in s for s in sealed)
-    private = sealing.load_or_create_private_key(key_file)
+    private = sealing.load_or_create_private_key(tally_key_file)
     assert {sealing.open_sealed(s, private) for s in sealed} == {p.options[0].id}
-    stranger = sealing.load_or_create_private_key(key_file.with_name('other.key'))
+    stranger = sealing.load_or_create_private_key(tally_key_file.with_name('other.key'))
     with pytest.raises(ValueError):
         sealing.open_sealed(sealed[0], stranger)
     # no time and no voter on a ballot, waiting or counted
@@ -177,7 +170,7 @@ async def test_a_waiting_ballot_shows_nothing_of_its_choice(key_file: Path) -> N
         assert not names & {'person', 'person_id', 'created_at', 'at', 'hour', 'updated_at'}, model
 
 
-async def test_no_signal_in_the_database_predicts_a_choice_better_than_chance(key_file: Path) -> None:
+async def test_no_signal_in_the_database_predicts_a_choice_better_than_chance(tally_key_file: Path) -> None:
     """Voters with known choices, in a known order; then every ordering the database offers is used to guess."""
     p = await poll(4)
     people = await citizens(240)
@@ -231,7 +224,7 @@ async def _ballots_in_storage_order(poll_id: UUID) -> list[UUID]:
     return [UUID(str(r['option_id'])) for r in rows]
 
 
-async def test_the_scheduled_jobs_count_and_close(key_file: Path) -> None:
+async def test_the_scheduled_jobs_count_and_close(tally_key_file: Path) -> None:
     from jobs.scheduler import run_job
 
     p = await poll(closes=timedelta(hours=1))
@@ -244,7 +237,7 @@ async def test_the_scheduled_jobs_count_and_close(key_file: Path) -> None:
     assert await invariant(p.id) == (11, 11, 0)
 
 
-async def test_a_malformed_option_and_a_poll_past_its_time(key_file: Path) -> None:
+async def test_a_malformed_option_and_a_poll_past_its_time(tally_key_file: Path) -> None:
     p = await poll(closes=timedelta(hours=1))
     leyla = await make_citizen()
     with pytest.raises(Invalid) as caught:

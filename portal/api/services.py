@@ -5,8 +5,6 @@ e-certificates (``certificates:write``), and a local executive's desk of applica
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -32,7 +30,6 @@ from portal.api.service_schemas import (
     verification_fields,
 )
 from portal.downloads import attachment_response
-from portal.errors import Invalid
 from portal.store.services import applications, catalogue, certificates
 from portal.store.services.applications import PAGE_MAX
 from portal.store.services.models import ApplicationStatus
@@ -247,10 +244,9 @@ async def approve_application(
     application_id: UUID, body: DecisionIn, request: Request, client: CurrentClient, now: Now
 ) -> ApplicationOut:
     """Approve an application under review: the executive's signed decision is issued to the applicant."""
-    with _field_named('decision'):
-        view = await applications.approve_application(
-            actor=client, application_id=application_id, decision=body.decision, now=now
-        )
+    view = await applications.approve_application(
+        actor=client, application_id=application_id, decision=body.decision, now=now
+    )
     return application_out(view, request, now)
 
 
@@ -264,10 +260,9 @@ async def reject_application(
     application_id: UUID, body: RejectIn, request: Request, client: CurrentClient, now: Now
 ) -> ApplicationOut:
     """Reject an open application, with the reason the applicant reads."""
-    with _field_named('reason'):
-        view = await applications.reject_application(
-            actor=client, application_id=application_id, reason=body.reason, now=now
-        )
+    view = await applications.reject_application(
+        actor=client, application_id=application_id, reason=body.reason, now=now
+    )
     return application_out(view, request, now)
 
 
@@ -277,15 +272,3 @@ async def reject_application(
 def _address(request: Request) -> str | None:
     """The caller's address, by which public checks are counted (the proxy in front sets the real one)."""
     return request.client.host if request.client else None
-
-
-@contextmanager
-def _field_named(name: str) -> Iterator[None]:
-    """The store calls the text of every desk step `note`; the API names it after the body's own field."""
-    try:
-        yield
-    except Invalid as exc:
-        if exc.field == 'note':
-            exc.field = name
-            exc.params['field'] = name
-        raise

@@ -24,6 +24,7 @@ from portal.store.services import applications
 from portal.store.services.applications import ApplicationView, EventView
 from portal.store.services.forms import FORMS
 from portal.store.services.models import (
+    APPLICATION_STATUS_WORDS,
     APPLICATION_TRANSITIONS,
     NOTE_MAX,
     ApplicationEventKind,
@@ -31,13 +32,7 @@ from portal.store.services.models import (
 )
 from portal.store.workdays import local_date
 
-STATUS_LABELS = {
-    ApplicationStatus.SUBMITTED: N_('submitted'),
-    ApplicationStatus.UNDER_REVIEW: N_('under review'),
-    ApplicationStatus.NEEDS_INFO: N_('more information needed'),
-    ApplicationStatus.APPROVED: N_('approved'),
-    ApplicationStatus.REJECTED: N_('rejected'),
-}
+STATUS_LABELS = APPLICATION_STATUS_WORDS
 STATUS_COLORS = {
     ApplicationStatus.SUBMITTED: 'blue',
     ApplicationStatus.UNDER_REVIEW: 'orange',

@@ -24,18 +24,12 @@ from portal.store.services import applications, catalogue, certificates
 from portal.store.services.applications import ApplicationView
 from portal.store.services.certificates import CertificateView, Preview, Verification
 from portal.store.services.forms import FORMS
+from portal.store.services.models import APPLICATION_STATUS_WORDS
 from portal.store.services.templates import Section
 from portal.store.workdays import local_date
 
 CERTIFICATE_STATUS = {'valid': N_('valid'), 'expired': N_('expired'), 'revoked': N_('revoked')}
 CERTIFICATE_COLOURS = {'valid': 'positive', 'expired': 'grey-7', 'revoked': 'negative'}
-APPLICATION_STATUS = {
-    'submitted': N_('submitted'),
-    'under_review': N_('under review'),
-    'needs_info': N_('more information needed'),
-    'approved': N_('approved'),
-    'rejected': N_('rejected'),
-}
 APPLICATION_COLOURS = {
     'submitted': 'blue',
     'under_review': 'orange',
@@ -260,7 +254,7 @@ def _application_row(item: ApplicationView, titles: dict[str, str]) -> None:
         )
         if item.overdue(_today()):
             ui.badge(_('overdue'), color='negative').mark('application-overdue')
-        ui.badge(_(APPLICATION_STATUS.get(status, status)), color=APPLICATION_COLOURS.get(status, 'grey')).mark(
+        ui.badge(_(APPLICATION_STATUS_WORDS[item.status]), color=APPLICATION_COLOURS.get(status, 'grey')).mark(
             'application-status', f'application-{status}'
         )
 

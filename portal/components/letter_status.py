@@ -6,20 +6,12 @@ from datetime import date
 
 from nicegui import ui
 
-from portal.errors import N_
 from portal.i18n import _, current_language, fmt_date
 from portal.store.letters import Direction, LetterStatus, LetterSummary
+from portal.store.letters.models import STATUS_WORDS
 from portal.store.letters.views import OrgRef
 
-STATUS_LABELS = {
-    LetterStatus.DRAFT: N_('draft'),
-    LetterStatus.SENT: N_('sent'),
-    LetterStatus.RECEIVED: N_('accepted'),  # 'received' is taken: a power of attorney received
-    LetterStatus.UNDER_REVIEW: N_('under review'),
-    LetterStatus.ANSWERED: N_('answered'),
-    LetterStatus.FORWARDED: N_('forwarded'),
-    LetterStatus.REJECTED: N_('rejected'),
-}
+STATUS_LABELS = STATUS_WORDS
 STATUS_COLORS = {
     LetterStatus.DRAFT: 'grey',
     LetterStatus.SENT: 'blue',

@@ -23,6 +23,7 @@ from portal.store.letters.citizen import INVESTIGATION_DAYS, close, start_clock
 from portal.store.letters.common import LIMITS, WRITE_SCOPE, Desk, clean_text, desk_of, not_found
 from portal.store.letters.files import Upload
 from portal.store.letters.models import (
+    STATUS_WORDS,
     TRANSITIONS,
     Direction,
     EventKind,
@@ -40,12 +41,6 @@ from portal.store.workdays import add_working_days
 SIMPLE_MOVES = frozenset({LetterStatus.RECEIVED, LetterStatus.UNDER_REVIEW, LetterStatus.REJECTED})
 ANSWER_PREFIX = 'Cavab: '
 # a status as the citizen's letter screens name it (components/letter_status.py): the notices use the same words
-NOTICE_STATUS = {
-    LetterStatus.RECEIVED: N_('accepted'),
-    LetterStatus.UNDER_REVIEW: N_('under review'),
-    LetterStatus.REJECTED: N_('rejected'),
-    LetterStatus.FORWARDED: N_('forwarded'),
-}
 
 
 async def set_status(
@@ -269,7 +264,7 @@ async def _tell(letter: Letter, desk: Desk, type: str, status: LetterStatus, now
     """Tell the citizen of a step of their letter, or of a letter the organisation wrote them (once per step)."""
     params = {'title': letter.title}
     if type == 'letter_status':
-        params['status'] = NOTICE_STATUS[status]
+        params['status'] = STATUS_WORDS[status]
     else:
         params['agency'] = (await Organisation.get(id=desk.organisation_id)).name_az
     key, link = f'letter:{letter.id}:{status.value}', f'/letters/{letter.id}'

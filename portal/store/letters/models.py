@@ -15,6 +15,8 @@ from uuid import UUID
 from tortoise import fields
 from tortoise.models import Model
 
+from portal.errors import N_
+
 TITLE_MAX = 200
 BODY_MAX = 20_000
 NOTE_MAX = 2_000
@@ -55,6 +57,16 @@ TRANSITIONS: dict[LetterStatus, frozenset[LetterStatus]] = {
     LetterStatus.ANSWERED: frozenset(),
     LetterStatus.FORWARDED: frozenset(),
     LetterStatus.REJECTED: frozenset(),
+}
+# the words a status is shown with (msgids), on pages and in notices alike
+STATUS_WORDS: dict[LetterStatus, str] = {
+    LetterStatus.DRAFT: N_('draft'),
+    LetterStatus.SENT: N_('sent'),
+    LetterStatus.RECEIVED: N_('accepted'),  # 'received' is taken: a power of attorney received
+    LetterStatus.UNDER_REVIEW: N_('under review'),
+    LetterStatus.ANSWERED: N_('answered'),
+    LetterStatus.FORWARDED: N_('forwarded'),
+    LetterStatus.REJECTED: N_('rejected'),
 }
 OPEN_STATUSES = frozenset({LetterStatus.SENT, LetterStatus.RECEIVED, LetterStatus.UNDER_REVIEW})
 CLOSED_STATUSES = frozenset({LetterStatus.ANSWERED, LetterStatus.FORWARDED, LetterStatus.REJECTED})

@@ -31,6 +31,7 @@ from portal.store.registry import RegistryRecord
 from portal.store.services import certificates
 from portal.store.services.forms import Form, clean_answers, get_form
 from portal.store.services.models import (
+    APPLICATION_STATUS_WORDS,
     APPLICATION_TRANSITIONS,
     NOTE_MAX,
     OPEN_APPLICATION_STATUSES,
@@ -49,15 +50,9 @@ SCOPE_WRITE = 'applications:write'
 NUMBER_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 NUMBER_TRIES = 5
 PAGE_MAX = 100
+
+
 # a status as the citizen's screens name it (components/certificate_view.py): the notices use the same words
-NOTICE_STATUS = {
-    ApplicationStatus.UNDER_REVIEW: N_('under review'),
-    ApplicationStatus.NEEDS_INFO: N_('more information needed'),
-    ApplicationStatus.APPROVED: N_('approved'),
-    ApplicationStatus.REJECTED: N_('rejected'),
-}
-
-
 @dataclass(frozen=True)
 class Applicant:
     """The applicant as the registry knows them: shown on the form, never retyped."""
@@ -372,7 +367,7 @@ async def _apply(
     params = {
         'number': application.number,
         'service': get_form(application.form).title,
-        'status': NOTICE_STATUS[target],
+        'status': APPLICATION_STATUS_WORDS[target],
     }
     key, link = f'application:{application.id}:{target.value}:{step}', f'/applications/{application.id}'
     await notify(NewNotice(application.person_id, 'application_status', key, params, link, organisation_id), now=now)

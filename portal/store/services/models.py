@@ -14,6 +14,8 @@ from uuid import UUID
 from tortoise import fields
 from tortoise.models import Model
 
+from portal.errors import N_
+
 CODE_MAX = 80
 TITLE_MAX = 255
 NOTE_MAX = 2_000
@@ -135,6 +137,14 @@ APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] =
     ApplicationStatus.NEEDS_INFO: frozenset({ApplicationStatus.UNDER_REVIEW, ApplicationStatus.REJECTED}),
     ApplicationStatus.APPROVED: frozenset(),
     ApplicationStatus.REJECTED: frozenset(),
+}
+# the words a status is shown with (msgids), on pages and in notices alike
+APPLICATION_STATUS_WORDS: dict[ApplicationStatus, str] = {
+    ApplicationStatus.SUBMITTED: N_('submitted'),
+    ApplicationStatus.UNDER_REVIEW: N_('under review'),
+    ApplicationStatus.NEEDS_INFO: N_('more information needed'),
+    ApplicationStatus.APPROVED: N_('approved'),
+    ApplicationStatus.REJECTED: N_('rejected'),
 }
 OPEN_APPLICATION_STATUSES = frozenset(
     {ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.NEEDS_INFO}
