@@ -94,10 +94,10 @@ def attachment_folder(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture(autouse=True)
 def tally_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test's polls seal their ballots to a tally key of its own (never to the checkout's .kabinet/tally.key)."""
-    from portal.store.participation import voting
+    from portal.store.participation import ballot_box
 
     path = tmp_path / 'tally.key'
-    monkeypatch.setattr(voting, '_key_file', lambda: path)
+    monkeypatch.setattr(ballot_box, 'tally_key_file', lambda: path)
     return path
 
 

@@ -14,7 +14,7 @@ from tortoise import connections
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.store.actors import Role
-from portal.store.participation import sealing
+from portal.store.participation import ballot_box, sealing
 from portal.store.participation import voting as votes
 from portal.store.participation.models import Ballot, Participation, SealedBallot
 from portal.store.people import Person
@@ -91,6 +91,48 @@ async def test_votes_outside_a_poll_or_its_options_are_refused(tally_key_file: P
     assert await invariant(p.id) == (0, 0, 0)
 
 
+async def test_votes_arriving_together_are_written_together_each_with_its_own_answer(tally_key_file: Path) -> None:
+    p, other = await poll(), await poll(3)
+    people = await citizens(30)
+    attempts = [(person, p.id, p.options[n % 2].id) for n, person in enumerate(people[:20])]
+    attempts += [(people[0], p.id, p.options[1].id)]  # a second vote inside the same group
+    attempts += [(person, p.id, other.options[0].id) for person in people[20:25]]  # another poll's option
+    attempts += [(person, other.id, other.options[2].id) for person in people[25:]]
+    answers = await asyncio.gather(
+        *(votes.cast_vote(actor=who.as_actor(), poll_id=at, option_id=choice, now=NOW) for who, at, choice in attempts),
+        return_exceptions=True,
+    )
+    assert answers[:20] == [None] * 20 and answers[26:] == [None] * 5
+    assert isinstance(answers[20], Invalid) and answers[20].code == 'already_voted'
+    assert all(isinstance(a, Invalid) and a.code == 'unknown_option' for a in answers[21:26])
+    assert await invariant(p.id) == (20, 0, 20) and await invariant(other.id) == (5, 0, 5)
+
+
+async def test_a_vote_written_meanwhile_by_another_process_is_refused_alone(
+    tally_key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = await poll()
+    people = await citizens(5)
+    checked = ballot_box._check
+
+    async def check_then_another_process_writes(group: list[ballot_box.Vote]) -> list[ballot_box.Vote]:
+        accepted = await checked(group)
+        await Participation.create(poll_id=p.id, person_id=people[2].id, hour=NOW)
+        await SealedBallot.create(
+            poll_id=p.id, sealed=sealing.seal(p.options[0].id, await ballot_box.public_key(now=NOW))
+        )
+        return accepted
+
+    monkeypatch.setattr(ballot_box, '_check', check_then_another_process_writes)
+    answers = await asyncio.gather(
+        *(votes.cast_vote(actor=who.as_actor(), poll_id=p.id, option_id=p.options[1].id, now=NOW) for who in people),
+        return_exceptions=True,
+    )
+    assert [a is None for a in answers] == [True, True, False, True, True]
+    assert isinstance(answers[2], Invalid) and answers[2].code == 'already_voted'
+    assert await invariant(p.id) == (5, 0, 5)
+
+
 async def test_ballots_are_counted_in_batches_of_ten_and_results_need_ten(tally_key_file: Path) -> None:
     p = await poll()
     people = await citizens(25)
@@ -146,7 +188,7 @@ async def test_a_crash_while_counting_leaves_every_ballot_waiting(
         await votes.tally(now=NOW)
     assert await invariant(p.id) == (10, 0, 10)
     monkeypatch.undo()
-    monkeypatch.setattr(votes, '_key_file', lambda: tally_key_file)
+    monkeypatch.setattr(ballot_box, 'tally_key_file', lambda: tally_key_file)
     await votes.tally(now=NOW)
     assert await invariant(p.id) == (10, 10, 0)
 

@@ -14,14 +14,14 @@ from pathlib import Path
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from portal import live
 from portal.errors import N_, Invalid, NotFound
 from portal.store.actors import Actor, Role, organisation_of, require_role
 from portal.store.orgs import Organisation
-from portal.store.participation import sealing
+from portal.store.participation import ballot_box, sealing
 from portal.store.participation.models import (
     OPTION_MAX,
     REASON_MAX,
@@ -33,7 +33,6 @@ from portal.store.participation.models import (
     PollOption,
     PollState,
     SealedBallot,
-    TallyKey,
 )
 
 SCOPE_WRITE = 'participation:write'
@@ -41,7 +40,6 @@ BATCH_MIN = 10
 RESULTS_MIN = 10
 OPTIONS_MIN, OPTIONS_MAX = 2, 10
 MAX_DURATION = timedelta(days=180)
-KEY_NAME = 'current'
 # batch order comes from the operating system's randomness, not from a seedable generator
 _shuffle = random.SystemRandom().shuffle
 
@@ -80,28 +78,6 @@ class Results:
     # None while results are withheld (fewer than ten counted votes, or shown only after closing)
     counts: tuple[tuple[OptionView, int], ...] | None
     withheld: str  # '' | 'too_few' | 'after_closing'
-
-
-# -- the tally key --------------------------------------------------------------------------------------------------
-
-
-async def public_key(*, now: datetime, key_file: Path | None = None) -> bytes:
-    """The key ballots are sealed to; created (with its private file) the first time, where the file is at hand."""
-    row = await TallyKey.get_or_none(name=KEY_NAME)
-    if row is not None:
-        return bytes(row.public_key)
-    private = sealing.load_or_create_private_key(key_file or _key_file())
-    try:
-        await TallyKey.create(name=KEY_NAME, public_key=sealing.public_bytes(private), created_at=now)
-    except IntegrityError:
-        pass  # created by another process meanwhile
-    return bytes((await TallyKey.get(name=KEY_NAME)).public_key)
-
-
-def _key_file() -> Path:
-    from portal.config import get_settings
-
-    return get_settings().tally_key_file
 
 
 # -- polls ----------------------------------------------------------------------------------------------------------
@@ -176,35 +152,15 @@ async def list_polls(
 
 async def cast_vote(*, actor: Actor, poll_id: UUID, option_id: UUID, now: datetime) -> None:
     """One vote: the participation (who) and the sealed ballot (what) in one transaction; a second vote by the same
-    citizen is refused by the database's unique constraint, however many arrive at once. Nothing returned or logged
-    carries the choice."""
+    citizen is refused by the database's unique constraint, however many arrive at once. Votes arriving together are
+    written together (see ``ballot_box``). Nothing returned or logged carries the choice."""
     me = require_role(actor, Role.CITIZEN)
     try:
         option_id = option_id if isinstance(option_id, UUID) else UUID(str(option_id))
+        poll_id = poll_id if isinstance(poll_id, UUID) else UUID(str(poll_id))
     except ValueError:
         raise Invalid('unknown_option', N_("This option is not one of the poll's."), field='option') from None
-    poll = await Poll.get_or_none(id=poll_id)
-    if poll is None:
-        raise NotFound('poll_not_found', N_('No such poll.'))
-    if poll.state is not PollState.OPEN or now >= poll.closes_at:
-        raise Invalid('poll_closed', N_('This poll is closed.'))
-    if now < poll.opens_at:
-        raise Invalid('poll_not_open', N_('This poll has not opened yet.'))
-    if not await PollOption.exists(id=option_id, poll_id=poll.id):
-        raise Invalid('unknown_option', N_("This option is not one of the poll's."), field='option')
-    key = await public_key(now=now)
-    sealed = sealing.seal(option_id, key)
-    try:
-        async with in_transaction():
-            await Participation.create(
-                poll_id=poll.id, person_id=me.person_id, hour=now.replace(minute=0, second=0, microsecond=0)
-            )
-            await SealedBallot.create(
-                id=uuid.UUID(bytes=secrets.token_bytes(16), version=4), poll_id=poll.id, sealed=sealed
-            )
-    except IntegrityError:
-        raise Invalid('already_voted', N_('You have voted in this poll already.')) from None
-    live.publish(live.Event(f'poll:{poll.id}', 'poll.participation', {}))
+    await ballot_box.box.put(poll_id=poll_id, option_id=option_id, person_id=me.person_id, now=now)
 
 
 async def has_voted(*, actor: Actor, poll_id: UUID) -> bool:
@@ -219,11 +175,9 @@ async def tally(*, now: datetime, key_file: Path | None = None) -> dict[str, int
     """Open the waiting ballots of each poll with at least ten waiting (all of them for a poll that is closing or
     closed), shuffle each batch and count it; one transaction per poll, so a crash leaves every ballot either waiting
     or counted."""
-    private = sealing.load_or_create_private_key(key_file or _key_file())
-    per_poll: dict[UUID, int] = {}
-    for value in await SealedBallot.all().values_list('poll_id', flat=True):
-        key = UUID(str(value))
-        per_poll[key] = per_poll.get(key, 0) + 1
+    private = sealing.load_or_create_private_key(key_file or ballot_box.tally_key_file())
+    waiting = SealedBallot.all().annotate(n=Count('id')).group_by('poll_id').values_list('poll_id', 'n')
+    per_poll = {UUID(str(poll_id)): int(n) for poll_id, n in await waiting}
     closing = set(
         UUID(str(i)) for i in await Poll.filter(id__in=list(per_poll), closes_at__lte=now).values_list('id', flat=True)
     )
@@ -285,11 +239,10 @@ async def results(*, poll_id: UUID, now: datetime) -> Results:
     view = await get_poll(poll_id=poll_id)
     participants = await Participation.filter(poll_id=poll_id).count()
     waiting = await SealedBallot.filter(poll_id=poll_id).count()
-    rows = await Ballot.filter(poll_id=poll_id).values_list('option_id', flat=True)
-    tally_: dict[UUID, int] = {}
-    for option_id in rows:
-        key = UUID(str(option_id))
-        tally_[key] = tally_.get(key, 0) + 1
+    rows = (
+        await Ballot.filter(poll_id=poll_id).annotate(n=Count('id')).group_by('option_id').values_list('option_id', 'n')
+    )
+    tally_ = {UUID(str(option_id)): int(n) for option_id, n in rows}
     counted = sum(tally_.values())
     closed = view.state is PollState.CLOSED or now >= view.closes_at
     if counted < RESULTS_MIN:
