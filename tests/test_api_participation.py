@@ -17,10 +17,11 @@ from fastapi import FastAPI
 from portal.api import PREFIX, create_api
 from portal.api import deps as api_deps
 from portal.store.actors import Role
+from portal.store.orgs import Organisation
 from portal.store.participation import proposals, voting
 from portal.store.people import Person
 from tests.builders import make_key_with_scopes
-from tests.factories import NOW, make_citizen
+from tests.factories import NOW, PASSWORD, make_citizen, make_person
 
 POLLS = f'{PREFIX}/polls'
 PROPOSALS = f'{PREFIX}/proposals'
@@ -166,6 +167,52 @@ async def test_results_chosen_for_after_closing_wait_for_the_close(http: httpx.A
     )
     clock.now = NOW + timedelta(days=7)
     assert [c['votes'] for c in (await http.get(results)).json()['counts']] == [6, 4]
+
+
+async def session_of(http: httpx.AsyncClient, fin: str, **kwargs: Any) -> dict[str, str]:
+    await make_citizen(fin, **kwargs)
+    response = await http.post(f'{PREFIX}/sessions', json={'fin': fin, 'password': PASSWORD})
+    assert response.status_code == 201, response.text
+    return {'Authorization': f'Bearer {response.json()["token"]}'}
+
+
+async def test_a_citizen_votes_once_with_a_session_and_the_answer_never_tells_the_choice(
+    http: httpx.AsyncClient, clock: Clock
+) -> None:
+    poll, other = await create(http, await key_of()), await create(http, await key_of())
+    leyla, resad = await session_of(http, '5ZK2M7R'), await session_of(http, '2HT8P4N', first='Rəşad')
+    url = f'{POLLS}/{poll["id"]}/vote'
+    yes = poll['options'][0]['id']
+    assert (await http.get(url, headers=leyla)).json() == {'voted': False}
+
+    response = await http.post(url, json={'option': yes}, headers=leyla)
+    assert response.status_code == 201, response.text
+    assert response.json() == {'voted': True} and yes not in response.text
+    assert (await http.get(url, headers=leyla)).json() == {'voted': True}
+    assert (await http.get(url, headers=resad)).json() == {'voted': False}  # someone else's vote is not theirs
+    assert_error(await http.post(url, json={'option': poll['options'][1]['id']}, headers=leyla), 422, 'already_voted')
+
+    wrong = {'option': other['options'][0]['id']}
+    assert_error(await http.post(url, json=wrong, headers=resad), 422, 'unknown_option', 'option')
+    assert_error(await http.post(url, json={'option': 'yes'}, headers=resad), 422, 'validation_error', 'option')
+    assert_error(await http.post(url, json={}, headers=resad), 422, 'validation_error', 'option')
+    unknown = f'{POLLS}/00000000-0000-4000-8000-000000000000/vote'
+    assert_error(await http.post(unknown, json={'option': yes}, headers=resad), 404, 'poll_not_found')
+    assert_error(await http.get(unknown, headers=resad), 404, 'poll_not_found')
+    assert_error(await http.post(url, json={'option': yes}), 401, 'not_logged_in')
+    assert_error(await http.post(url, json={'option': yes}, headers=await key_of()), 401, 'session_required')
+
+    officer, _ = await make_person('6NS2K8V', role=Role.EXECUTIVE_OFFICER, org=await Organisation.get(code='IH-NESIMI'))
+    response = await http.post(f'{PREFIX}/sessions', json={'fin': officer.fin, 'password': PASSWORD})
+    as_officer = {'Authorization': f'Bearer {response.json()["token"]}'}
+    assert_error(await http.post(url, json={'option': yes}, headers=as_officer), 403, 'forbidden')
+
+    clock.now = NOW + timedelta(days=7)
+    assert_error(await http.post(url, json={'option': yes}, headers=resad), 401, 'session_expired')
+    late = await session_of(http, '7QW3E9D', first='Günel')
+    assert_error(await http.post(url, json={'option': yes}, headers=late), 422, 'poll_closed')
+    results = (await http.get(f'{POLLS}/{poll["id"]}/results')).json()
+    assert (results['participants'], results['waiting']) == (1, 1)
 
 
 async def test_creating_and_closing_are_the_executives_own(http: httpx.AsyncClient) -> None:

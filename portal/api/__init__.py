@@ -18,6 +18,7 @@ from portal.api import (
     payments,
     registry,
     services,
+    sessions,
 )
 from portal.api.limits import BodyLimit
 from portal.errors import DomainError, Throttled
@@ -30,13 +31,15 @@ def create_api() -> FastAPI:
         title='Kabinet API',
         version='1',
         summary='Integrator API of the Kabinet citizen portal',
-        description='Authenticate with `Authorization: Bearer <key>`; keys are scoped to one agency. '
+        description='Integrators authenticate with `Authorization: Bearer <key>`; keys are scoped to one agency. '
+        "A person's own requests (a citizen's vote) carry the token of their session instead (`POST /sessions`). "
         "Citizens' FINs travel in JSON bodies, never in URLs.",
         openapi_url='/openapi.json',
         docs_url='/docs',
         redoc_url=None,
     )
     api.include_router(health.router)
+    api.include_router(sessions.router)
     api.include_router(registry.router)
     api.include_router(payments.router)
     api.include_router(notices_gateway.router)

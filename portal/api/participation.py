@@ -1,6 +1,7 @@
-"""E-participation through the integrator API: polls and their results are public (no key); a local executive's key
-with `participation:write` creates and closes its polls and moderates citizens' proposals into polls. The store
-limits every write to the key's own executive.
+"""E-participation through the API: polls and their results are public (no key); a citizen votes with the token of
+their own session (see ``sessions``), and the answer never carries the choice; a local executive's key with
+`participation:write` creates and closes its polls and moderates citizens' proposals into polls. The store limits
+every write to the key's own executive.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from portal.api.deps import CurrentClient, Now
+from portal.api.deps import CurrentClient, CurrentPerson, Now
 from portal.store.participation import proposals, voting
 from portal.store.participation.models import OPTION_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX, PollState, ProposalState
 from portal.store.participation.proposals import ProposalView
@@ -24,6 +25,25 @@ Label = Annotated[str, Field(max_length=4 * OPTION_MAX)]
 OPTIONS = Field(max_length=4 * voting.OPTIONS_MAX, description='From 2 to 10 different options, in order')
 
 PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {404: {'description': '`poll_not_found`: no such poll'}}
+SESSION_401 = {
+    'description': '`not_logged_in`, `session_expired`: no open session behind the token; `session_required`: an API '
+    'key was sent instead of a session token'
+}
+VOTE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {'description': '`malformed_json`: the body is not JSON'},
+    401: SESSION_401,
+    403: {'description': '`forbidden`: only citizens vote'},
+    404: {'description': '`poll_not_found`: no such poll'},
+    422: {
+        'description': '`poll_closed`, `poll_not_open`, `already_voted`; `unknown_option` (field `option`): not one '
+        "of the poll's options; `validation_error`"
+    },
+}
+VOTED_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: SESSION_401,
+    403: {'description': '`forbidden`: only citizens vote'},
+    404: {'description': '`poll_not_found`: no such poll'},
+}
 CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {'description': '`malformed_json`: the body is not JSON'},
     401: {'description': 'Missing or invalid API key'},
@@ -109,6 +129,16 @@ class ProposalOut(BaseModel):
     poll_id: UUID | None = Field(description='The poll the proposal became, once approved')
 
 
+class VoteIn(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+
+    option: UUID = Field(description="One of the poll's option ids")
+
+
+class VotedOut(BaseModel):
+    voted: bool = Field(description='Whether this citizen has voted in the poll; never which option')
+
+
 class PollIn(BaseModel):
     model_config = ConfigDict(extra='forbid')
 
@@ -161,6 +191,24 @@ async def get_results(poll_id: UUID, now: Now) -> ResultsOut:
     """A poll's results: counts per option once ten votes are counted (and after closing, if the executive chose so);
     public, no key needed."""
     return _results_out(await voting.results(poll_id=poll_id, now=now))
+
+
+# -- the citizen's -----------------------------------------------------------------------------------------------------
+
+
+@router.post('/polls/{poll_id}/vote', response_model=VotedOut, status_code=201, responses=VOTE_ERRORS)
+async def cast_vote(poll_id: UUID, body: VoteIn, person: CurrentPerson, now: Now) -> VotedOut:
+    """Vote once in an open poll, with a citizen's session token. The vote is anonymous: nothing answered or kept
+    with the citizen tells the option, and it is counted in a shuffled batch of at least ten."""
+    await voting.cast_vote(actor=person, poll_id=poll_id, option_id=body.option, now=now)
+    return VotedOut(voted=True)
+
+
+@router.get('/polls/{poll_id}/vote', response_model=VotedOut, responses=VOTED_ERRORS)
+async def has_voted(poll_id: UUID, person: CurrentPerson) -> VotedOut:
+    """Whether the session's citizen has voted in the poll (never which option)."""
+    await voting.get_poll(poll_id=poll_id)
+    return VotedOut(voted=await voting.has_voted(actor=person, poll_id=poll_id))
 
 
 # -- the executive's --------------------------------------------------------------------------------------------------
