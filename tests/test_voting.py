@@ -115,7 +115,7 @@ async def test_a_vote_written_meanwhile_by_another_process_is_refused_alone(
     people = await citizens(5)
     checked = ballot_box._check
 
-    async def check_then_another_process_writes(group: list[ballot_box.Vote]) -> list[ballot_box.Vote]:
+    async def check_then_another_process_writes(group: list[ballot_box.VoteCall]) -> list[ballot_box.VoteCall]:
         accepted = await checked(group)
         await Participation.create(poll_id=p.id, person_id=people[2].id, hour=NOW)
         await SealedBallot.create(

@@ -24,6 +24,7 @@ from portal.errors import N_, Invalid, Unauthorized
 from portal.store import throttle
 from portal.store.actors import PersonActor
 from portal.store.audit import HistoryKind, record_event
+from portal.store.grouping import Call, Grouped
 from portal.store.people import Person, find_person, normalise_fin
 from portal.store.throttle import Policy
 
@@ -262,12 +263,23 @@ async def resolve_session(*, token: str | None, now: datetime, touch: bool = Tru
     """The actor behind a session token, if the session is still open; extends the idle window."""
     if not token:
         raise Unauthorized('not_logged_in', N_('Please log in.'))
-    session = await Session.get_or_none(token_hash=_digest(token)).prefetch_related('person')
+    session = await _look_up(_digest(token))
     if session is None or session.ended_at is not None or _expired(session, now):
         raise Unauthorized('session_expired', N_('Your session has ended. Please log in again.'))
     if touch and now - session.last_seen_at >= SESSION_TOUCH_EVERY:
         await Session.filter(id=session.id).update(last_seen_at=now)
     return session.person.as_actor()
+
+
+async def _look_up_group(group: list[Call[str, Session | None]]) -> None:
+    rows = await Session.filter(token_hash__in={c.item for c in group}).select_related('person')
+    found = {r.token_hash: r for r in rows}
+    for call in group:
+        call.answer(found.get(call.item))
+
+
+# every request of a logged-in person looks up its session: those arriving together share one query
+_look_up: Grouped[str, Session | None] = Grouped(_look_up_group, name='session look-up', largest=500)
 
 
 async def logout(*, token: str | None, now: datetime) -> None:

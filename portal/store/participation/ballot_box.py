@@ -1,4 +1,4 @@
-"""Votes that arrive together are written together (group commit).
+"""Votes that arrive together are written together (group commit, see ``portal.store.grouping``).
 
 Each vote waits for the transaction that holds it: while one group is being written, the votes arriving meanwhile
 gather into the next group, so one fsynced commit carries as many votes as came in during the previous one. A vote is
@@ -15,11 +15,10 @@ shuffled before they are written.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
@@ -28,7 +27,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import live
-from portal.errors import N_, DomainError, Invalid, NotFound
+from portal.errors import N_, Invalid, NotFound
+from portal.store.grouping import Call, Grouped
 from portal.store.participation import sealing
 from portal.store.participation.models import Participation, Poll, PollOption, PollState, SealedBallot, TallyKey
 
@@ -37,43 +37,18 @@ KEY_NAME = 'current'
 _shuffle = random.SystemRandom().shuffle
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True)
 class Vote:
     poll_id: UUID
     option_id: UUID
     person_id: UUID
     now: datetime
-    answer: asyncio.Future[None] = field(repr=False)
 
 
-class BallotBox:
-    def __init__(self) -> None:
-        self._waiting: list[Vote] = []
-        self._writer: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    async def put(self, *, poll_id: UUID, option_id: UUID, person_id: UUID, now: datetime) -> None:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # a new event loop (a restarted server, a new test) starts with an empty box
-            self._loop, self._waiting, self._writer = loop, [], None
-        vote = Vote(poll_id, option_id, person_id, now, loop.create_future())
-        self._waiting.append(vote)
-        if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._write_all(), name='ballot box')
-        await vote.answer
-
-    async def _write_all(self) -> None:
-        while self._waiting:
-            group, self._waiting = self._waiting[:GROUP_MAX], self._waiting[GROUP_MAX:]
-            try:
-                await _write_group(group)
-            except Exception as exc:  # the database failed: every vote of the group hears it, none is half-written
-                for vote in group:
-                    if not vote.answer.done():
-                        vote.answer.set_exception(exc)
+VoteCall = Call[Vote, None]
 
 
-async def _write_group(group: list[Vote]) -> None:
+async def _write_group(group: list[VoteCall]) -> None:
     written = await _check(group)
     if not written:
         return
@@ -81,54 +56,55 @@ async def _write_group(group: list[Vote]) -> None:
         await _insert(written)
     except IntegrityError:  # another process wrote one of these citizens' votes meanwhile
         accepted, written = written, []
-        for vote in accepted:
+        for call in accepted:
             try:
-                await _insert([vote])
+                await _insert([call])
             except IntegrityError:
-                _refuse(vote, Invalid('already_voted', N_('You have voted in this poll already.')))
+                call.refuse(Invalid('already_voted', N_('You have voted in this poll already.')))
             else:
-                written.append(vote)
-    for vote in written:
-        if not vote.answer.done():
-            vote.answer.set_result(None)
-    for poll_id in {v.poll_id for v in written}:
+                written.append(call)
+    for call in written:
+        call.answer(None)
+    for poll_id in {c.item.poll_id for c in written}:
         live.publish(live.Event(f'poll:{poll_id}', 'poll.participation', {}))
 
 
-async def _check(group: list[Vote]) -> list[Vote]:
+async def _check(group: list[VoteCall]) -> list[VoteCall]:
     """The votes of the group that may be written; the others are answered with their reason."""
-    poll_ids = {v.poll_id for v in group}
+    votes = [c.item for c in group]
+    poll_ids = {v.poll_id for v in votes}
     polls = {p.id: p for p in await Poll.filter(id__in=poll_ids)}
     options = dict(
         (UUID(str(o)), UUID(str(p)))
-        for o, p in await PollOption.filter(id__in={v.option_id for v in group}).values_list('id', 'poll_id')
+        for o, p in await PollOption.filter(id__in={v.option_id for v in votes}).values_list('id', 'poll_id')
     )
     voted = {
         (UUID(str(p)), UUID(str(c)))
         for p, c in await Participation.filter(
-            poll_id__in=poll_ids, person_id__in={v.person_id for v in group}
+            poll_id__in=poll_ids, person_id__in={v.person_id for v in votes}
         ).values_list('poll_id', 'person_id')
     }
-    accepted: list[Vote] = []
-    for vote in group:
-        poll = polls.get(vote.poll_id)
+    accepted: list[VoteCall] = []
+    for call in group:
+        vote, poll = call.item, polls.get(call.item.poll_id)
         if poll is None:
-            _refuse(vote, NotFound('poll_not_found', N_('No such poll.')))
+            call.refuse(NotFound('poll_not_found', N_('No such poll.')))
         elif poll.state is not PollState.OPEN or vote.now >= poll.closes_at:
-            _refuse(vote, Invalid('poll_closed', N_('This poll is closed.')))
+            call.refuse(Invalid('poll_closed', N_('This poll is closed.')))
         elif vote.now < poll.opens_at:
-            _refuse(vote, Invalid('poll_not_open', N_('This poll has not opened yet.')))
+            call.refuse(Invalid('poll_not_open', N_('This poll has not opened yet.')))
         elif options.get(vote.option_id) != vote.poll_id:
-            _refuse(vote, Invalid('unknown_option', N_("This option is not one of the poll's."), field='option'))
+            call.refuse(Invalid('unknown_option', N_("This option is not one of the poll's."), field='option'))
         elif (vote.poll_id, vote.person_id) in voted:
-            _refuse(vote, Invalid('already_voted', N_('You have voted in this poll already.')))
+            call.refuse(Invalid('already_voted', N_('You have voted in this poll already.')))
         else:
             voted.add((vote.poll_id, vote.person_id))
-            accepted.append(vote)
+            accepted.append(call)
     return accepted
 
 
-async def _insert(votes: list[Vote]) -> None:
+async def _insert(calls: list[VoteCall]) -> None:
+    votes = [c.item for c in calls]
     key = await public_key(now=votes[0].now)
     sealed = [
         SealedBallot(
@@ -154,11 +130,6 @@ async def _insert(votes: list[Vote]) -> None:
         await SealedBallot.bulk_create(sealed)
 
 
-def _refuse(vote: Vote, error: DomainError) -> None:
-    if not vote.answer.done():
-        vote.answer.set_exception(error)
-
-
 # -- the tally key --------------------------------------------------------------------------------------------------
 
 
@@ -181,4 +152,9 @@ def tally_key_file() -> Path:
     return get_settings().tally_key_file
 
 
-box = BallotBox()
+async def put(*, poll_id: UUID, option_id: UUID, person_id: UUID, now: datetime) -> None:
+    """Hand in one vote; returns once it is written (or raises why it was refused)."""
+    await _box(Vote(poll_id, option_id, person_id, now))
+
+
+_box: Grouped[Vote, None] = Grouped(_write_group, name='ballot box', largest=GROUP_MAX)

@@ -160,7 +160,7 @@ async def cast_vote(*, actor: Actor, poll_id: UUID, option_id: UUID, now: dateti
         poll_id = poll_id if isinstance(poll_id, UUID) else UUID(str(poll_id))
     except ValueError:
         raise Invalid('unknown_option', N_("This option is not one of the poll's."), field='option') from None
-    await ballot_box.box.put(poll_id=poll_id, option_id=option_id, person_id=me.person_id, now=now)
+    await ballot_box.put(poll_id=poll_id, option_id=option_id, person_id=me.person_id, now=now)
 
 
 async def has_voted(*, actor: Actor, poll_id: UUID) -> bool:
