@@ -1,14 +1,14 @@
 """Votes per second through the API on SQLite.
 
-Run by hand: `.venv/bin/python bench/votes.py [--citizens 200] [--polls 50] [--connections 64] [--processes 1]`. The
-portal runs as its own process (`python main.py`; with `--processes 2`, two of them on one SQLite file, each on its
-own port, the connections spread over both as a proxy would), on SQLite with its usual pragmas (WAL,
-`synchronous=FULL`, so every commit is fsynced); the jobs are off, so nothing but votes is written meanwhile. Each citizen logs in once through
-`POST /api/v1/sessions`, then every citizen votes once in every poll through `POST /api/v1/polls/{id}/vote`, from
-many keep-alive connections at once (plain HTTP/1.1 over loopback from one asyncio process, cheap enough to leave
-most of this 2-core machine to the server). The figure is accepted votes divided by the wall time from the first
-request to the last answer; afterwards the database must hold exactly one participation and one sealed ballot per
-vote.
+Run by hand: `.venv/bin/python bench/votes.py [--citizens 200] [--polls 50] [--connections 64] [--processes 1]`.
+The portal runs as its own process (`python main.py`; with `--processes 2`, two of them on one SQLite file, each on
+its own port, the connections spread over both as a proxy would), on SQLite with its usual pragmas (WAL,
+`synchronous=FULL`, so every commit is fsynced); the jobs are off, so nothing but votes is written meanwhile. Each
+citizen logs in once through `POST /api/v1/sessions`, then every citizen votes once in every poll through
+`POST /api/v1/polls/{id}/vote`, from many keep-alive connections at once (plain HTTP/1.1 over loopback from one
+asyncio process, cheap enough to leave most of this 2-core machine to the server). The figure is accepted votes
+divided by the wall time from the first request to the last answer; afterwards the database must hold exactly one
+participation and one sealed ballot per vote.
 """
 
 from __future__ import annotations
@@ -213,7 +213,8 @@ def main() -> None:
     print(f'  answers: {statuses}; in the database: {participations} participations, {sealed} sealed ballots')
     assert participations == sealed == accepted, 'every accepted vote must be written exactly once'
     print(
-        f'  goal: at least {GOAL:,} votes/s -> {"met" if rate >= GOAL else "NOT met"} (figure / goal = {rate / GOAL:.2f})'
+        f'  goal: at least {GOAL:,} votes/s -> {"met" if rate >= GOAL else "NOT met"} '
+        f'(figure / goal = {rate / GOAL:.2f})'
     )
 
 
