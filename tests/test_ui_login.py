@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from portal.errors import Invalid
+from portal.store import auth, device
 from portal.store.auth import hash_password
 from portal.store.device import DemoDevice
 from tests.factories import ADDRESS, ID_CARD, PASSWORD, make_citizen, make_org, make_record
@@ -78,7 +82,7 @@ async def test_logged_out_browser_is_sent_to_login(user: User) -> None:
     await user.should_see(marker='login')
 
 
-async def test_mobile_signature_login_with_the_demo_phone(user: User, create_user: Callable[[], User]) -> None:
+async def test_mobile_signature_login_with_the_demo_phone(user: User) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -96,16 +100,15 @@ async def test_mobile_signature_login_with_the_demo_phone(user: User, create_use
     code = user.find(kind=ui.label, marker='sima-code').elements.pop().text
     assert len(code) == 4
 
-    phone = create_user()
-    await phone.open('/device')
-    phone.find(marker='device-fin').type('5ABC123')
-    phone.find(marker='device-open').click()
-    await phone.should_see(code, retries=WAIT)
-    phone.find(marker='device-pin').type('0000')
-    phone.find(marker='device-confirm').click()
-    await phone.should_see('PIN kod yanlışdır.', retries=WAIT)
-    phone.find(marker='device-pin').type(PIN)
-    phone.find(marker='device-confirm').click()
+    # the phone's side through its use case: a second simulated browser would share the test harness's one global
+    # ui.navigate with this one, and the login page's live handler must navigate this browser
+    [challenge] = await auth.pending_challenges(person_id=leyla.id, now=datetime.now(UTC))
+    assert challenge.code == code
+    with pytest.raises(Invalid) as wrong:
+        await device.confirm_on_device(fin='5ABC123', challenge_id=challenge.id, pin='0000', now=datetime.now(UTC))
+    assert wrong.value.code == 'pin_wrong'
+    await user.should_see(marker='sima-code', retries=WAIT)  # a wrong PIN on the phone changes nothing here
+    await device.confirm_on_device(fin='5ABC123', challenge_id=challenge.id, pin=PIN, now=datetime.now(UTC))
 
     await user.should_see(marker='welcome', retries=WAIT)
     await user.open('/history')
