@@ -186,12 +186,12 @@ async def test_leyla_has_letters_in_every_state(demo_db: str) -> None:
     for item in sent.items:
         assert (await letters.verify_letter(actor=leyla, letter_id=item.id)).valid
     history = await audit.HistoryEvent.filter(person__fin=LEYLA).values_list('kind', flat=True)
-    # and her e-services (a residence certificate, two applications, the decision on one of them) and the data she
-    # shared in advance
+    # and her e-services (a residence certificate, two applications, the decision on one of them, two requests for a
+    # meeting at the local executive) and the data she shared in advance
     assert Counter(history) == {
         HistoryKind.LETTER_SENT: 4,
         HistoryKind.LETTER_RECEIVED: 3,
-        HistoryKind.SERVICE_USED: 4,
+        HistoryKind.SERVICE_USED: 6,
         HistoryKind.DATA_SHARED: 1,
     }
 

@@ -10,9 +10,10 @@ on a thread whose loop is running, these functions hand that work to a helper th
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import TypeVar
@@ -62,6 +63,9 @@ class PdfSigner:
     signer: signers.SimpleSigner
     name: str  # the organisation the certificate names
     certificate_sha256: str
+    # pyhanko's certificate objects (asn1crypto) parse and re-encode themselves lazily and are not safe to share
+    # between threads signing at once: one signature at a time per signer
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,10 @@ def sign_pdf(pdf: bytes, *, signer: PdfSigner, reason: str, location: str = 'Bak
         location=location,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    out = _own_loop(lambda: signers.sign_pdf(writer, metadata, signer=signer.signer, bytes_reserved=SIGNATURE_BYTES))
+    with signer.lock:
+        out = _own_loop(
+            lambda: signers.sign_pdf(writer, metadata, signer=signer.signer, bytes_reserved=SIGNATURE_BYTES)
+        )
     return bytes(out.getbuffer())
 
 
