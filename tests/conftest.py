@@ -91,6 +91,18 @@ def attachment_folder(tmp_path: Path) -> Iterator[Path]:
     files.use_folder(folder)
 
 
+@pytest.fixture(scope='session', autouse=True)
+def session_tally_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Databases seeded once per module (the demo's polls) seal to a key of the session's, never to the checkout's
+    .kabinet/tally.key; each test then gets its own (below)."""
+    from portal.store.participation import ballot_box
+
+    path = tmp_path_factory.mktemp('tally') / 'tally.key'
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ballot_box, 'tally_key_file', lambda: path)
+        yield path
+
+
 @pytest.fixture(autouse=True)
 def tally_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test's polls seal their ballots to a tally key of its own (never to the checkout's .kabinet/tally.key)."""

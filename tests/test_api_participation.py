@@ -104,6 +104,8 @@ async def test_polls_are_listed_and_shown_without_a_key(http: httpx.AsyncClient)
         'state': 'open',
         'live_results': True,
         'from_proposal': False,
+        'outcome': '',
+        'outcome_note': '',
     }
     xetai = await create(http, await key_of('IH-XETAI'), question='Yeni avtobus xətti açılsın?')
     closed = await create(http, nesimi, question='Küçə işıqlandırılsın?')
@@ -240,6 +242,32 @@ async def test_creating_and_closing_are_the_executives_own(http: httpx.AsyncClie
     assert closed.status_code == 200, closed.text
     assert closed.json() == {**poll, 'state': 'closed'}
     assert_error(await http.post(close, json={'reason': 'Yenə'}, headers=nesimi), 422, 'poll_closed')
+
+
+async def test_the_executive_marks_what_came_of_a_closed_poll(http: httpx.AsyncClient) -> None:
+    nesimi = await key_of()
+    poll = await create(http, nesimi)
+    outcome = f'{POLLS}/{poll["id"]}/outcome'
+    accepted = {'outcome': 'accepted', 'note': 'Meydança 2027-ci ilin planına daxil edildi.'}
+    assert_error(await http.post(outcome, json=accepted, headers=nesimi), 422, 'poll_open')
+    await http.post(f'{POLLS}/{poll["id"]}/close', json={'reason': 'Kifayət qədər rəy toplandı'}, headers=nesimi)
+
+    assert_error(await http.post(outcome, json=accepted, headers=await key_of('IH-XETAI')), 404, 'poll_not_found')
+    assert_error(await http.post(outcome, json=accepted, headers=await key_of(scopes=[])), 403, 'insufficient_scope')
+    assert_error(
+        await http.post(outcome, json={**accepted, 'outcome': 'maybe'}, headers=nesimi),
+        422,
+        'unknown_outcome',
+        'outcome',
+    )
+    assert_error(await http.post(outcome, json={**accepted, 'note': ' '}, headers=nesimi), 422, 'required', 'note')
+    assert (await http.get(f'{POLLS}/{poll["id"]}')).json()['outcome'] == ''  # nothing of the refused ones stayed
+
+    marked = await http.post(outcome, json=accepted, headers=nesimi)
+    assert marked.status_code == 200, marked.text
+    assert (marked.json()['outcome'], marked.json()['outcome_note']) == ('accepted', accepted['note'])
+    public = (await http.get(f'{POLLS}/{poll["id"]}')).json()
+    assert (public['outcome'], public['outcome_note']) == ('accepted', accepted['note'])
 
 
 async def test_proposals_are_moderated_into_a_poll_or_rejected(http: httpx.AsyncClient) -> None:

@@ -300,3 +300,50 @@ async def test_leyla_has_a_waiting_data_request_and_a_permission_in_use_and_the_
     assert [a.categories for a in accesses] == [('employment',), ('employment',)]
     assert (await permissions.verify_access_log()).ok
     assert (await verify_history()).ok
+
+
+# --- e-participation ---------------------------------------------------------------------------------------------
+
+
+async def test_the_nesimi_executive_has_polls_in_every_state_and_a_chart_to_show(demo_db: str) -> None:
+    from portal.store.notices.models import Notice
+    from portal.store.participation import proposals, voting
+    from portal.store.participation.models import PollState, ProposalState
+
+    leyla, desk = await Person.get(fin=LEYLA), (await Person.get(fin='6NS2K8V')).as_actor()
+    polls = {p.question: p for p in await voting.list_polls(executive_code='IH-NESIMI')}
+    assert len(polls) == 3 and await voting.list_polls(executive_code='IH-XETAI') == []
+    garden, street, yards = (
+        polls['Füzuli küçəsindəki boş sahədə nə salınsın?'],
+        polls['Bakıxanov küçəsi piyada küçəsinə çevrilsinmi?'],
+        polls['Həyətlərin abadlaşdırılmasına hansı məhəllədən başlanılsın?'],
+    )
+    # a citizen's proposal with live results, counted; the executive's project shown after closing; one closed
+    assert (garden.from_proposal, garden.live_results, garden.is_open(SEED_NOW)) == (True, True, True)
+    assert (street.from_proposal, street.live_results, street.is_open(SEED_NOW)) == (False, False, True)
+    assert yards.state is PollState.CLOSED and yards.closes_at < SEED_NOW
+    shown = await voting.results(poll_id=garden.id, now=SEED_NOW)
+    assert shown.counts is not None and shown.counted >= 10 and shown.waiting == 0
+    assert sum(n for _o, n in shown.counts) == shown.participants
+    assert (await voting.results(poll_id=street.id, now=SEED_NOW)).withheld == 'after_closing'
+    frozen = await voting.results(poll_id=yards.id, now=SEED_NOW)
+    assert frozen.counts is not None and frozen.counted == frozen.participants >= 10
+    # Leyla may still vote; her district was told of each poll when it opened
+    assert not any([await voting.has_voted(actor=leyla.as_actor(), poll_id=p.id) for p in polls.values()])
+    told = await Notice.filter(person_id=leyla.id, type='new_poll').order_by('created_at')
+    assert [n.link for n in told] == [f'/participation/polls/{p.id}' for p in (yards, street, garden)]
+    assert [n.created_at for n in told] == [p.opens_at for p in (yards, street, garden)]
+
+    # the desk's chart: votes over the poll's hours (or days), in the past, more than one moment
+    for poll, unit in ((garden, 'hour'), (street, 'day'), (yards, 'day')):
+        chart = await voting.participation_over_time(actor=desk, poll_id=poll.id, now=SEED_NOW)
+        counts = [n for _at, n in chart.points]
+        assert chart.unit == unit and sum(counts) == chart.participants
+        assert len([n for n in counts if n]) >= 3
+        assert all(at <= SEED_NOW for at, _n in chart.points)
+
+    # waiting for moderation: Leyla's proposal and a neighbour's
+    waiting = await proposals.list_for_moderation(actor=desk)
+    assert [p.state for p in waiting] == [ProposalState.PENDING, ProposalState.PENDING]
+    (mine,) = await proposals.list_mine(actor=leyla.as_actor())
+    assert mine.id in {p.id for p in waiting}

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from portal.api.deps import CurrentClient, CurrentPerson, Now
-from portal.store.participation import proposals, voting
+from portal.store.participation import outcomes, proposals, voting
 from portal.store.participation.models import OPTION_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX, PollState, ProposalState
 from portal.store.participation.proposals import ProposalView
 from portal.store.participation.voting import PollView, Results
@@ -60,6 +60,16 @@ CLOSE_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {'description': "`poll_not_found`: no such poll among the key's executive's"},
     422: {'description': '`poll_closed`: the poll is closed already; `required`, `too_long` (field `reason`)'},
 }
+OUTCOME_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {'description': '`malformed_json`: the body is not JSON'},
+    401: {'description': 'Missing or invalid API key'},
+    403: {'description': '`insufficient_scope`: the key lacks `participation:write`'},
+    404: {'description': "`poll_not_found`: no such poll among the key's executive's"},
+    422: {
+        'description': '`poll_open`: the poll is not closed yet; `unknown_outcome` (field `outcome`); `required`, '
+        '`too_long` (field `note`)'
+    },
+}
 MODERATION_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {'description': 'Missing or invalid API key'},
     403: {'description': '`insufficient_scope`: the key lacks `participation:write`'},
@@ -97,6 +107,8 @@ class PollOut(BaseModel):
     state: PollState
     live_results: bool = Field(description='Whether results are shown while the poll is open (from ten votes)')
     from_proposal: bool = Field(description="Whether the poll came from a citizen's proposal")
+    outcome: str = Field(description="What came of it, once closed: `accepted` (into the plan), `not_accepted` or ''")
+    outcome_note: str = Field(description="The executive's note on the outcome")
 
 
 class CountOut(BaseModel):
@@ -148,6 +160,13 @@ class PollIn(BaseModel):
     opens_at: AwareDatetime
     closes_at: AwareDatetime = Field(description='After opens_at, in the future, within 180 days of opening')
     live_results: bool = Field(default=True, description='Show results while open (from ten votes)')
+
+
+class OutcomeIn(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+
+    outcome: str = Field(max_length=24, description='`accepted` (into the plan) or `not_accepted`')
+    note: str = Field(max_length=4 * REASON_MAX, description=f'At most {REASON_MAX} characters, published')
 
 
 class ApproveIn(BaseModel):
@@ -236,6 +255,13 @@ async def close_poll(poll_id: UUID, body: ReasonIn, client: CurrentClient, now: 
     return _poll_out(await voting.close_early(actor=client, poll_id=poll_id, reason=body.reason, now=now))
 
 
+@router.post('/polls/{poll_id}/outcome', response_model=PollOut, responses=OUTCOME_ERRORS)
+async def mark_outcome(poll_id: UUID, body: OutcomeIn, client: CurrentClient, now: Now) -> PollOut:
+    """Mark what came of one of the executive's closed polls, with a published note; needs `participation:write`."""
+    await outcomes.mark_outcome(actor=client, poll_id=poll_id, outcome=body.outcome, note=body.note, now=now)
+    return _poll_out(await voting.get_poll(poll_id=poll_id))
+
+
 @router.get('/proposals/moderation', response_model=list[ProposalOut], responses=MODERATION_ERRORS)
 async def list_for_moderation(client: CurrentClient) -> list[ProposalOut]:
     """The executive's proposals waiting for a decision, hidden (reported) ones first; needs `participation:write`."""
@@ -276,6 +302,8 @@ def _poll_out(view: PollView) -> PollOut:
         state=view.state,
         live_results=view.live_results,
         from_proposal=view.from_proposal,
+        outcome=view.outcome,
+        outcome_note=view.outcome_note,
     )
 
 

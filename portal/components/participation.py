@@ -7,7 +7,6 @@ Forms and dialogs are built once beside the lists, so a live redraw never wipes 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,16 +14,18 @@ from uuid import UUID
 
 from nicegui import ui
 
+from portal.components import poll_feed
 from portal.components.errors import error_text, show_error, show_problem
 from portal.components.live import FoldedReload, subscribe
+from portal.components.participation_chart import load_over_time, participation_chart
 from portal.errors import N_, DomainError
-from portal.i18n import _, fmt_datetime
+from portal.i18n import _, current_language, fmt_datetime
 from portal.live import Event
 from portal.store.actors import PersonActor, Role
 from portal.store.participation import proposals, voting
 from portal.store.participation.models import REASON_MAX, TEXT_MAX, TITLE_MAX, PollState, ProposalState
 from portal.store.participation.proposals import ProposalView
-from portal.store.participation.voting import PollView, Results
+from portal.store.participation.voting import OptionView, ParticipationOverTime, PollView, Results
 from portal.store.workdays import TIMEZONE, local_date
 
 PROPOSAL_STATES = {
@@ -321,17 +322,22 @@ class proposal_form(ui.card):  # an element-like component
 
 
 class poll_board(ui.column):  # an element-like component
-    """The poll and its results; redrawn on ``poll:{id}`` events, at most once a second."""
+    """The poll and its results, live from the poll's shared feed (at most one reading a second). A reading changes
+    the figures in place (labels, the chart's data); the board is rebuilt only when its shape changes (results shown
+    or withheld, the poll's state or details), so a refresh sends each viewer a few small element updates."""
 
     def __init__(self, *, poll: PollView, first: Results) -> None:
         super().__init__()
         self.poll, self.results = poll, first
+        self.shape = self._shape(poll, first)
+        self.participants: ui.label | None = None  # the figures changed in place, set by each render
+        self.counted: ui.label | None = None
+        self.chart: ui.echart | None = None
         self.classes('w-full gap-4').mark('poll-page')
         with self:
             self.render = ui.refreshable(self._render)
             self.render()
-        self.reload = FoldedReload(self._reload)
-        subscribe(f'poll:{poll.id}', self.reload)
+        poll_feed.join(poll.id, self._apply)
 
     def _render(self) -> None:
         poll, results, now = self.poll, self.results, _now()
@@ -349,29 +355,72 @@ class poll_board(ui.column):  # an element-like component
                 ui.label(_('Closed early: {reason}', reason=poll.closed_reason)).mark('poll-closed-reason')
         with ui.card().classes('w-full').mark('poll-results'):
             ui.label(_('Results')).classes('text-h6')
-            ui.label(_('Participants: {count}', count=results.participants)).mark('poll-participants')
+            self.participants = ui.label(_('Participants: {count}', count=results.participants))
+            self.participants.mark('poll-participants')
+            self.counted = self.chart = None
             if results.counts is None:
                 ui.label(_(WITHHELD.get(results.withheld, WITHHELD['too_few']))).classes('text-grey-8').mark(
                     'poll-withheld'
                 )
                 return
-            ui.label(_('Votes counted: {count}', count=results.counted)).classes('text-caption').mark('poll-counted')
-            ui.echart(
+            self.counted = ui.label(_('Votes counted: {count}', count=results.counted))
+            self.counted.classes('text-caption').mark('poll-counted')
+            labels, votes = self._bars(results.counts)
+            self.chart = ui.echart(
                 {
                     'tooltip': {'trigger': 'axis', 'axisPointer': {'type': 'shadow'}},
                     'grid': {'left': 8, 'right': 24, 'top': 8, 'bottom': 8, 'containLabel': True},
                     'xAxis': {'type': 'value', 'minInterval': 1},
-                    'yAxis': {'type': 'category', 'data': [o.label for o, _n in reversed(results.counts)]},
-                    'series': [{'name': _('Votes'), 'type': 'bar', 'data': [n for _o, n in reversed(results.counts)]}],
+                    'yAxis': {'type': 'category', 'data': labels},
+                    'series': [{'name': _('Votes'), 'type': 'bar', 'data': votes}],
                 }
-            ).classes('w-full h-72').mark('poll-chart')
+            )
+            self.chart.classes('w-full h-72').mark('poll-chart')
 
-    async def _reload(self) -> None:
-        self.poll = await voting.get_poll(poll_id=self.poll.id)
-        self.results = await voting.results(poll_id=self.poll.id, now=_now())
-        if not self.is_deleted:
+    def _apply(self, reading: poll_feed.Reading) -> None:
+        """A new reading from the feed, inside this board's client: only what changed is sent to the browser."""
+        if self.is_deleted:
+            return
+        self.poll, self.results = reading.poll, reading.results
+        shape, participants, counted, votes = self._figures(reading)
+        if shape != self.shape:
+            self.shape = shape
             self.render.refresh()
-        await asyncio.sleep(1)  # events arriving meanwhile fold into one more redraw: at most one a second
+            return
+        if self.participants is not None:
+            self.participants.set_text(participants)  # a text set again unchanged is not sent
+        if self.counted is None or self.chart is None:
+            return
+        self.counted.set_text(counted)
+        bars = self.chart.options['series'][0]['data']
+        if bars != votes:
+            bars[:] = votes  # the categories belong to the shape: only the bars change in place
+            self.chart.update()
+
+    def _figures(self, reading: poll_feed.Reading) -> tuple[tuple[object, ...], str, str, list[int]]:
+        """The shape, texts and bars of a reading in this board's language: worked out once per reading and language,
+        however many boards of the poll are open."""
+        key = ('poll_board', current_language())
+        if key not in reading.shared:
+            poll, results = reading.poll, reading.results
+            reading.shared[key] = (
+                self._shape(poll, results),
+                _('Participants: {count}', count=results.participants),
+                _('Votes counted: {count}', count=results.counted),
+                self._bars(results.counts)[1] if results.counts is not None else [],
+            )
+        figures: tuple[tuple[object, ...], str, str, list[int]] = reading.shared[key]
+        return figures
+
+    @staticmethod
+    def _shape(poll: PollView, results: Results) -> tuple[object, ...]:
+        """What a reading can change only by rebuilding the board."""
+        return poll, poll_state(poll, _now()), results.withheld
+
+    @staticmethod
+    def _bars(counts: tuple[tuple[OptionView, int], ...]) -> tuple[list[str], list[int]]:
+        """The chart's categories and bars: the first option at the top."""
+        return [o.label for o, _n in reversed(counts)], [n for _o, n in reversed(counts)]
 
 
 # -- the executive's desk -------------------------------------------------------------------------------------------
@@ -382,15 +431,16 @@ class Desk:
     waiting: list[ProposalView]
     polls: list[PollView]
     participants: dict[UUID, int]
+    over_time: ParticipationOverTime | None  # the participation chart's poll
 
 
-async def load_desk(actor: PersonActor, executive_code: str) -> Desk:
+async def load_desk(actor: PersonActor, executive_code: str, chart_poll: UUID | None = None) -> Desk:
     waiting = await proposals.list_for_moderation(actor=actor)
     polls = await voting.list_polls(executive_code=executive_code)
     now = _now()
     participants = {p.id: (await voting.results(poll_id=p.id, now=now)).participants for p in polls}
     polls.sort(key=lambda p: (p.state is not PollState.OPEN, p.closes_at))
-    return Desk(waiting, polls, participants)
+    return Desk(waiting, polls, participants, await load_over_time(actor, polls, chart_poll))
 
 
 class desk_board(ui.column):  # an element-like component
@@ -408,6 +458,7 @@ class desk_board(ui.column):  # an element-like component
                 ui.label(_('Our polls')).classes('text-h6')
                 self.render_polls = ui.refreshable(self._polls)
                 self.render_polls()
+            self.chart = participation_chart(actor=actor, polls=first.polls, first=first.over_time)
             self.approve_dialog = approve_dialog(actor=actor, on_done=self.reload_now)
             self.reject_dialog = reason_dialog(
                 title=_('Reject the proposal'), button=_('Reject'), prefix='reject', on_confirm=self._reject
@@ -495,10 +546,11 @@ class desk_board(ui.column):  # an element-like component
         await self.reload()
 
     async def _reload(self) -> None:
-        self.data = await load_desk(self.actor, self.code)
+        self.data = await load_desk(self.actor, self.code, self.chart.poll_id)
         if not self.is_deleted:
             self.render_waiting.refresh()
             self.render_polls.refresh()
+            self.chart.show(self.data.polls, self.data.over_time)
 
     async def _on_event(self, event: Event) -> None:
         if event.kind == 'proposal.changed':

@@ -19,7 +19,7 @@ import random
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -122,7 +122,7 @@ async def _insert(calls: list[VoteCall]) -> None:
                     id=uuid.uuid4(),
                     poll_id=v.poll_id,
                     person_id=v.person_id,
-                    hour=v.now.replace(minute=0, second=0, microsecond=0),
+                    hour=v.now.astimezone(UTC).replace(minute=0, second=0, microsecond=0),
                 )
                 for v in votes
             ]

@@ -98,6 +98,8 @@ class Poll(Model):
     outcome = fields.CharField(max_length=24, default='')
     outcome_note = fields.CharField(max_length=REASON_MAX, default='')
     created_at = fields.DatetimeField()
+    # when the citizens of the executive's district were told that it opened (null until the opening job ran)
+    notified_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = 'polls'
@@ -135,6 +137,8 @@ class Participation(Model):
     class Meta:
         table = 'participations'
         unique_together = (('poll', 'person'),)
+        # the participation chart groups a poll's votes by hour along this index
+        indexes = (('poll_id', 'hour'),)
 
 
 class SealedBallot(Model):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import random
 import secrets
 import uuid
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -34,12 +35,15 @@ from portal.store.participation.models import (
     PollState,
     SealedBallot,
 )
+from portal.store.workdays import TIMEZONE, local_date
 
 SCOPE_WRITE = 'participation:write'
 BATCH_MIN = 10
 RESULTS_MIN = 10
 OPTIONS_MIN, OPTIONS_MAX = 2, 10
 MAX_DURATION = timedelta(days=180)
+# the participation chart counts per hour up to this span, per day beyond it
+HOURLY_SPAN = timedelta(days=3)
 # batch order comes from the operating system's randomness, not from a seedable generator
 _shuffle = random.SystemRandom().shuffle
 
@@ -64,6 +68,8 @@ class PollView:
     live_results: bool
     from_proposal: bool
     closed_reason: str
+    outcome: str = ''  # '' | a code of ``outcomes.OUTCOMES``, marked by the executive once closed
+    outcome_note: str = ''
 
     def is_open(self, now: datetime) -> bool:
         return self.state is PollState.OPEN and self.opens_at <= now < self.closes_at
@@ -78,6 +84,17 @@ class Results:
     # None while results are withheld (fewer than ten counted votes, or shown only after closing)
     counts: tuple[tuple[OptionView, int], ...] | None
     withheld: str  # '' | 'too_few' | 'after_closing'
+
+
+@dataclass(frozen=True)
+class ParticipationOverTime:
+    """How many citizens voted in each hour or day of a poll: counts only, never a voter or a choice."""
+
+    poll_id: UUID
+    unit: str  # 'hour' | 'day' (a Baku calendar day)
+    # the start of each hour or day (UTC) from the poll's opening until now or its closing, and the votes in it
+    points: tuple[tuple[datetime, int], ...]
+    participants: int
 
 
 # -- polls ----------------------------------------------------------------------------------------------------------
@@ -106,6 +123,8 @@ async def create_poll(
         raise Invalid(
             'invalid_period', N_('A poll closes after it opens, in the future, within 180 days.'), field='closes_at'
         )
+    # SQLite compares stored times as text: the jobs find polls opening and closing only among times kept in UTC
+    opens_at, closes_at = opens_at.astimezone(UTC), closes_at.astimezone(UTC)
     async with in_transaction():
         poll = await Poll.create(
             executive_id=executive_id,
@@ -252,6 +271,35 @@ async def results(*, poll_id: UUID, now: datetime) -> Results:
     return Results(poll_id, participants, counted, waiting, tuple((o, tally_.get(o.id, 0)) for o in view.options), '')
 
 
+async def participation_over_time(*, actor: Actor, poll_id: UUID, now: datetime) -> ParticipationOverTime:
+    """Votes per hour (over up to three days) or per day of one of the executive's own polls, from its opening until
+    now or its closing; another executive's poll is not found. One GROUP BY over the participations' hours."""
+    executive_id = organisation_of(actor, scope=SCOPE_WRITE, roles=(Role.EXECUTIVE_OFFICER,))
+    try:
+        poll_id = poll_id if isinstance(poll_id, UUID) else UUID(str(poll_id))
+    except ValueError:
+        raise NotFound('poll_not_found', N_('No such poll.')) from None
+    poll = await Poll.get_or_none(id=poll_id, executive_id=executive_id)
+    if poll is None:
+        raise NotFound('poll_not_found', N_('No such poll.'))
+    rows = await Participation.filter(poll_id=poll.id).annotate(n=Count('id')).group_by('hour').values_list('hour', 'n')
+    per_hour: Counter[datetime] = Counter()
+    for hour, n in rows:
+        per_hour[_utc(hour)] += int(n)
+    start = poll.opens_at.astimezone(UTC)
+    end = min(now, poll.closed_at or poll.closes_at, poll.closes_at).astimezone(UTC)
+    if per_hour:  # every counted hour is shown, whatever ``now`` the caller gave
+        start, end = min(start, *per_hour), max(end, *per_hour)
+    if end < start:
+        return ParticipationOverTime(poll.id, 'hour', (), 0)
+    unit = 'hour' if end - start <= HOURLY_SPAN else 'day'
+    counts: Counter[datetime] = Counter()
+    for hour, n in per_hour.items():
+        counts[_bucket(hour, unit)] += n
+    points = tuple((at, counts.get(at, 0)) for at in _buckets(_bucket(start, unit), _bucket(end, unit), unit))
+    return ParticipationOverTime(poll.id, unit, points, sum(per_hour.values()))
+
+
 # -- helpers --------------------------------------------------------------------------------------------------------
 
 
@@ -279,4 +327,28 @@ def _view(poll: Poll, options: list[PollOption]) -> PollView:
         live_results=poll.live_results,
         from_proposal=poll.proposal_id is not None,
         closed_reason=poll.closed_reason,
+        outcome=poll.outcome,
+        outcome_note=poll.outcome_note,
     )
+
+
+def _utc(value: datetime | str) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _bucket(moment: datetime, unit: str) -> datetime:
+    """The start of the hour, or of the Baku day, that a moment falls in (UTC)."""
+    if unit == 'hour':
+        return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return datetime.combine(local_date(moment), time(), TIMEZONE).astimezone(UTC)
+
+
+def _buckets(first: datetime, last: datetime, unit: str) -> list[datetime]:
+    if unit == 'hour':
+        return [first + timedelta(hours=i) for i in range(int((last - first) / timedelta(hours=1)) + 1)]
+    day, until = local_date(first), local_date(last)
+    return [
+        datetime.combine(day + timedelta(days=i), time(), TIMEZONE).astimezone(UTC)
+        for i in range((until - day).days + 1)
+    ]

@@ -28,6 +28,7 @@ from portal.store.notices.outbox import NewNotice, announce, notify
 from portal.store.orgs import Organisation, OrgCategory
 from portal.store.people import Person
 from portal.store.registry import RegistryRecord
+from portal.store.residence import ADDRESS_KIND, executive_of_region
 from portal.store.services import certificates
 from portal.store.services.forms import Form, clean_answers, get_form
 from portal.store.services.models import (
@@ -119,7 +120,7 @@ async def applicant_of(*, actor: Actor) -> Applicant:
     """The citizen's own data as an application carries it."""
     me = require_role(actor, Role.CITIZEN)
     person = await Person.get(id=me.person_id)
-    address = await RegistryRecord.get_or_none(person_id=person.id, kind='address', ref='')
+    address = await RegistryRecord.get_or_none(person_id=person.id, kind=ADDRESS_KIND, ref='')
     data = address.data if address else {}
     parts = [data.get('city'), data.get('street'), data.get('building')]
     line = ', '.join(str(p) for p in parts if p)
@@ -131,10 +132,7 @@ async def applicant_of(*, actor: Actor) -> Applicant:
 
 async def home_executive(*, actor: Actor) -> Organisation | None:
     """The local executive of the citizen's registered place of residence (None without a registered address)."""
-    applicant = await applicant_of(actor=actor)
-    if not applicant.region:
-        return None
-    return await Organisation.get_or_none(category=OrgCategory.EXECUTIVE, region=applicant.region)
+    return await executive_of_region((await applicant_of(actor=actor)).region)
 
 
 async def list_executives() -> list[Organisation]:
@@ -380,11 +378,7 @@ async def _apply(
 async def _check_region(spec: Form, executive: Organisation, applicant: Applicant) -> None:
     if spec.region_rule != 'residence':
         return
-    home = (
-        await Organisation.get_or_none(category=OrgCategory.EXECUTIVE, region=applicant.region)
-        if applicant.region
-        else None
-    )
+    home = await executive_of_region(applicant.region)
     if home is None:
         raise Invalid(
             'no_registered_address',
