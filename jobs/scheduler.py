@@ -14,7 +14,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import consent, housekeeping, notices, participation
+from jobs import consent, housekeeping, notices, participation, reception
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,12 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         'expire the permissions and the unanswered data requests whose period has ended',
     ),
     ScheduledJob(
+        'poll-opening',
+        participation.notify_opened,
+        IntervalTrigger(minutes=1),
+        "tell the citizens of a poll's district that it opened (once, by the channels each chose)",
+    ),
+    ScheduledJob(
         'poll-tally',
         participation.tally,
         IntervalTrigger(seconds=30),
@@ -97,6 +103,12 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         participation.close_polls,
         IntervalTrigger(minutes=1),
         'close the polls whose closing time has come, count every waiting ballot and freeze the results',
+    ),
+    ScheduledJob(
+        'reception-reminders',
+        reception.remind,
+        CronTrigger(minute=15, timezone=BAKU),
+        "remind citizens of tomorrow's reception meetings (once per meeting time; a moved meeting again)",
     ),
 )
 

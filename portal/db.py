@@ -27,6 +27,8 @@ MODEL_MODULES = [
     'portal.store.notices.models',
     'portal.store.consent.models',
     'portal.store.participation.models',
+    'portal.store.reception.models',
+    'portal.store.news.models',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 

@@ -216,7 +216,7 @@ async def test_the_types_are_listed_for_any_key(http: httpx.AsyncClient) -> None
     )
     assert response.status_code == 200, response.text
     types = response.json()
-    assert [t['number'] for t in types] == list(range(1, 19))
+    assert [t['number'] for t in types] == list(range(1, 20))
     by_code = {t['code']: t for t in types}
     assert by_code['document_expiry'] == {
         'number': 1,

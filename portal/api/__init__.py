@@ -13,10 +13,12 @@ from portal.api import (
     corrections,
     health,
     letters,
+    news,
     notices,
     notices_gateway,
     participation,
     payments,
+    reception,
     registry,
     services,
     sessions,
@@ -51,6 +53,8 @@ def create_api() -> FastAPI:
         services.router,
         consent.router,
         participation.router,
+        reception.router,
+        news.router,
     ):
         _add_routes(api, router)
     api.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]

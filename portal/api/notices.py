@@ -68,7 +68,7 @@ class NoticeOut(BaseModel):
 
 
 class NoticeTypeOut(BaseModel):
-    number: int = Field(description="The type's place in the list of 18")
+    number: int = Field(description="The type's place in the list of 19")
     code: str
     title: str = Field(description="The type's name, in English")
     template: str = Field(description='The text, in English, with its variables in braces')
@@ -80,7 +80,7 @@ class NoticeTypeOut(BaseModel):
 
 @router.get('/types', response_model=list[NoticeTypeOut], responses={401: {'description': 'Missing or invalid key'}})
 async def list_types(client: CurrentClient) -> list[NoticeTypeOut]:
-    """List the 18 notice types: their variables, default channels and whether agencies may send them."""
+    """List the 19 notice types: their variables, default channels and whether agencies may send them."""
     return [_type_out(t) for t in known_types()]
 
 

@@ -24,12 +24,16 @@ NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
         ('/history', N_('Operation history')),
         ('/permissions', N_('Permissions')),
         ('/participation', N_('E-participation')),
+        ('/reception', N_('Citizen reception')),
+        ('/news', N_('News')),
     ),
     Role.AGENCY_OFFICER: (('/desk', N_('Agency desk')), ('/desk/certificates', N_('Issued certificates'))),
     Role.EXECUTIVE_OFFICER: (
         ('/desk', N_('Local executive desk')),
         ('/desk/applications', N_('Applications')),
         ('/desk/participation', N_('E-participation')),
+        ('/desk/reception', N_('Citizen reception')),
+        ('/desk/news', N_('News')),
     ),
     Role.ADMIN: (('/admin', N_('Administration')),),
 }

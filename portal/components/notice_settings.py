@@ -1,5 +1,5 @@
 """How a citizen receives notices: contacts, the language of SMS and e-mails, quiet hours for SMS, the daily digest,
-and for each of the 18 types whether it also goes by SMS and by e-mail (the cabinet always shows it).
+and for each of the 19 types whether it also goes by SMS and by e-mail (the cabinet always shows it).
 
 The store checks every value and names the field it refuses; the message goes under that field.
 """

@@ -20,10 +20,12 @@ from portal.pages import (
     letter_stats,
     letters,
     login,
+    news,
     notices,
     participation,
     payments,
     permissions,
+    reception,
     sandbox_gateway,
     services,
     verify,
@@ -56,6 +58,8 @@ def register(settings: Settings) -> None:
     admin_consent.register(settings)  # administrators: disputes of data accesses, organisations' webhooks
     permissions.register(settings)  # İcazələrin idarə edilməsi: data requests, permissions; the data tracker
     participation.register(settings)  # E-iştirakçılıq: polls, proposals, results; the executive's moderation desk
+    news.register(settings)  # Məlumatlandırma: news feeds, items, Atom/RSS, following; the executive's news desk
+    reception.register(settings)  # Vətəndaş qəbulu: meeting requests, live; the executive's reception desk and hours
     if settings.payment_gateway == 'sandbox':
         ui.page('/sandbox-gateway/{token}')(sandbox_gateway.sandbox_gateway_page)  # the sandbox's hosted card page
     if settings.demo:

@@ -27,6 +27,8 @@ SCOPES: dict[str, str] = {
     'data:request': N_("Ask citizens for categories of their data, and follow the requests' decisions"),
     'data:read': N_('Read the categories of data a citizen has granted, while the permission lasts'),
     'participation:write': N_("Create the key's local executive's polls and close them"),
+    'news:write': N_("Publish, edit and withdraw the key's local executive's news, announcements and works done"),
+    'reception:write': N_("Work the citizen reception requests of the key's local executive: schedule, decline, mark"),
 }
 KEY_PREFIX = 'kab'
 TOUCH_EVERY = timedelta(minutes=1)

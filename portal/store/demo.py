@@ -18,7 +18,10 @@ from portal.store.actors import Role
 from portal.store.auth import hash_password
 from portal.store.demo_consent import seed_consent
 from portal.store.demo_letters import seed_letters
+from portal.store.demo_news import seed_news
 from portal.store.demo_notices import seed_notice_settings, seed_notices
+from portal.store.demo_participation import seed_participation
+from portal.store.demo_reception import seed_reception
 from portal.store.demo_records import ANCHOR, Demo, adult_rows, child_rows, ref_of, stamp, valid_until
 from portal.store.demo_services import persona_rows, seed_services
 from portal.store.device import DemoDevice, public_key_of
@@ -82,6 +85,9 @@ async def seed_demo(*, now: datetime) -> bool:
     await seed_services(now=now)
     await seed_notices(now=now)
     await seed_consent(now=now)
+    await seed_participation(now=now)
+    await seed_news(now=now)
+    await seed_reception(now=now)
     return True
 
 

@@ -281,11 +281,13 @@ async def purge_orphan_files(*, now: datetime, grace: timedelta = ORPHAN_GRACE) 
     """Delete files that no row names: letters' and applications' attachments, issued certificates (left by a
     process that died between writing a file and committing its row, or by a failed write); files younger than
     ``grace`` may still be on their way in."""
+    from portal.store.reception.models import ReceptionFile
     from portal.store.services.models import ApplicationFile, Certificate
 
     async def known(names: list[str]) -> set[str]:
         held: set[str] = set()
-        for model in (Attachment, ApplicationFile, Certificate):  # every table that keeps files in the folder
+        # every table that keeps files in the folder
+        for model in (Attachment, ApplicationFile, Certificate, ReceptionFile):
             rows = await model.filter(storage_name__in=names).values_list('storage_name', flat=True)
             held.update(str(r) for r in rows)
         return held

@@ -22,7 +22,7 @@ from portal.i18n import fmt_date, translate
 @dataclass(frozen=True)
 class NoticeType:
     code: str
-    number: int  # its place in the seed's list of 18
+    number: int  # its place in the list: the seed's 18, then the portal's own
     title: str  # msgid: the type's name (settings, filters)
     text: str  # msgid: the notice itself (cabinet, SMS, e-mail body)
     variables: frozenset[str]
@@ -157,7 +157,6 @@ TYPES: dict[str, NoticeType] = {
             N_('A new poll in your district'),
             N_('{executive} asks your opinion: “{title}”.'),
             email=False,
-            feature='polls',
         ),
         _t(
             'appointment',
@@ -165,7 +164,6 @@ TYPES: dict[str, NoticeType] = {
             N_('Appointment scheduled or changed'),
             N_('Your meeting at {executive} is on {when}.'),
             sms=True,
-            feature='reception',
         ),
         _t(
             'application_status',
@@ -181,9 +179,16 @@ TYPES: dict[str, NoticeType] = {
             N_('{agency} revoked your certificate “{title}” (code {code}): {reason}'),
             sms=True,
         ),
+        _t(
+            'news_published',
+            19,
+            N_('News from a followed executive'),
+            N_('News from {executive}: “{title}”'),
+            email=False,
+        ),
     )
 }
-assert len(TYPES) == 18 and sorted(t.number for t in TYPES.values()) == list(range(1, 19))
+assert len(TYPES) == 19 and sorted(t.number for t in TYPES.values()) == list(range(1, 20))
 _ISO_DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 
 

@@ -1,0 +1,1 @@
+"""Information (Məlumatlandırma): local executives' news, announcements and works done, and citizens following them."""
