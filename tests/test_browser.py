@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,42 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_PDF = b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'
+# citizens of the demo data vote in a poll (argv: poll id, option id, and which citizens: from, to in FİN order)
+CAST_VOTES = """
+import asyncio, sys
+from datetime import UTC, datetime
+from uuid import UUID
+from portal import db
+from portal.config import get_settings
+from portal.store.actors import Role
+from portal.store.participation import voting
+from portal.store.people import Person
+
+async def main(poll_id: str, option_id: str, start: int, stop: int) -> None:
+    await db.open_db(get_settings().db_url, migrate_schema=False)
+    try:
+        people = await Person.filter(role=Role.CITIZEN).order_by('fin').offset(start).limit(stop - start)
+        now = datetime.now(UTC)
+        await asyncio.gather(*(
+            voting.cast_vote(actor=p.as_actor(), poll_id=UUID(poll_id), option_id=UUID(option_id), now=now)
+            for p in people
+        ))
+    finally:
+        await db.close_db()
+
+asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
+"""
+# `python main.py`, with the schedule table's poll tally every second instead of every 30 s
+QUICK_TALLY = (
+    'import dataclasses, runpy\n'
+    'from apscheduler.triggers.interval import IntervalTrigger\n'
+    'from jobs import scheduler\n'
+    'scheduler.SCHEDULE = tuple(\n'
+    "    dataclasses.replace(j, trigger=IntervalTrigger(seconds=1)) if j.id == 'poll-tally' else j\n"
+    '    for j in scheduler.SCHEDULE\n'
+    ')\n'
+    "runpy.run_path('main.py', run_name='__main__')\n"
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,7 +85,8 @@ class Portal:
 
 @pytest.fixture(scope='module')
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    """The portal as a user runs it: `python main.py` with demo data, on a free port."""
+    """The portal as a user runs it: `python main.py` with demo data, on a free port; only its poll tally runs every
+    second (every 30 s as shipped), so that votes are counted within a test's patience."""
     folder = tmp_path_factory.mktemp('portal')
     port = _free_port()
     env = {
@@ -60,11 +98,14 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         'PORTAL_MAILBOX_DIR': str(folder / 'mailbox'),
         'PORTAL_SMS_LOG': str(folder / 'sms.log'),
         'PORTAL_FILES_DIR': str(folder / 'files'),
+        'PORTAL_TALLY_KEY_FILE': str(folder / 'tally.key'),
         'PYTHONUNBUFFERED': '1',
     }
     log_path = folder / 'portal.log'
     log = log_path.open('w')
-    process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, '-c', QUICK_TALLY], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f'http://127.0.0.1:{port}'
     try:
         _wait_until_up(url, process)
@@ -271,6 +312,46 @@ def test_the_app_process_runs_the_scheduler_and_serves_the_api_docs(portal: Port
     assert missing.json()['error']['code'] == 'not_found'
 
 
+def test_an_anonymous_viewer_sees_votes_counted_on_the_results_page_without_reload(portal: Portal) -> None:
+    """A poll's public results page, open in a browser nobody logged into: citizens vote meanwhile, the portal's tally
+    counts their ballots, and the counted figure and the chart change in place."""
+    from playwright.sync_api import expect, sync_playwright
+
+    key = _api_key(portal, 'IH-NESIMI', 'participation:write')
+    now = datetime.now(UTC)
+    made = httpx.post(
+        f'{portal.url}/api/v1/polls',
+        headers={'Authorization': f'Bearer {key}'},
+        json={
+            'question': 'Həyətdə yeni skamyalar qoyulsun?',
+            'options': ['Bəli', 'Xeyr'],
+            'opens_at': (now - timedelta(minutes=1)).isoformat(),
+            'closes_at': (now + timedelta(days=7)).isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.text
+    poll = made.json()
+    yes, no = (o['id'] for o in poll['options'])
+    _cast_votes(portal, poll['id'], yes, voters=range(10))
+    _until_counted(portal, poll['id'], 10)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context().new_page()
+        page.goto(f'{portal.url}/participation/polls/{poll["id"]}')
+        expect(page.get_by_text('Sayılmış səslər: 10')).to_be_visible(timeout=10_000)
+        bars = 'getElement(document.querySelector(".nicegui-echart")).chart.getOption().series[0].data'
+        page.wait_for_function(f'JSON.stringify({bars}) == "[0,10]"', timeout=10_000)  # Xeyr, Bəli
+        page.evaluate('window.__kabinet_marker = "same page"')
+
+        _cast_votes(portal, poll['id'], no, voters=range(10, 22))  # twelve more; the tally counts them in a second
+        expect(page.get_by_text('Sayılmış səslər: 22')).to_be_visible(timeout=10_000)
+        expect(page.get_by_text('İştirakçılar: 22')).to_be_visible()
+        page.wait_for_function(f'JSON.stringify({bars}) == "[12,10]"', timeout=5_000)
+        assert page.evaluate('window.__kabinet_marker') == 'same page', 'the page was reloaded'
+        browser.close()
+
+
 def _api_key(portal: Portal, agency: str, scope: str) -> str:
     """A key made the way an operator makes one: the CLI prints it on its last line."""
     created = subprocess.run(
@@ -290,6 +371,27 @@ def _login(page: Page, url: str, fin: str) -> None:
     page.get_by_label('Şifrə').fill('Kabinet-2026')
     page.get_by_role('button', name='Daxil ol').click()
     page.wait_for_url(re.compile(r'/(cabinet|desk)$'))
+
+
+def _cast_votes(portal: Portal, poll_id: str, option_id: str, *, voters: range) -> None:
+    """Demo citizens vote, written into the portal's database by a process of their own (the way the tally job of the
+    running portal then finds them)."""
+    subprocess.run(
+        [sys.executable, '-c', CAST_VOTES, poll_id, option_id, str(voters.start), str(voters.stop)],
+        cwd=ROOT,
+        env=portal.env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _until_counted(portal: Portal, poll_id: str, counted: int) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if httpx.get(f'{portal.url}/api/v1/polls/{poll_id}/results').json()['counted'] == counted:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f'{counted} votes were not counted within 15 s')
 
 
 def _free_port() -> int:
