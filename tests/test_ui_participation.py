@@ -279,6 +279,25 @@ async def test_the_desk_rejects_with_a_reason_and_closes_a_poll_early(
     await user.should_not_see(marker='desk-poll-close', retries=WAIT)
     assert (await voting.get_poll(poll_id=poll.id)).closed_reason == 'Layihə dəyişdi'
 
+    # what came of it, marked on the closed poll: a note is required, then both are published
+    user.find(marker='desk-poll-outcome').click()
+    user.find(kind=ui.radio, marker='outcome-choice').elements.pop().set_value('not_accepted')
+    user.find(marker='outcome-send').click()
+    await says(user, 'outcome-error-note', az('This field is required.'))
+    assert (await voting.get_poll(poll_id=poll.id)).outcome == ''
+    user.find(marker='outcome-note').type('Skamyalar 2027-ci ildə yenilənmiş layihə ilə qoyulacaq')
+    user.find(marker='outcome-send').click()
+    await says(user, 'poll-outcome-note', 'Skamyalar 2027-ci ildə yenilənmiş layihə ilə qoyulacaq')
+    marked = await voting.get_poll(poll_id=poll.id)
+    assert (marked.outcome, marked.outcome_note) == (
+        'not_accepted',
+        'Skamyalar 2027-ci ildə yenilənmiş layihə ilə qoyulacaq',
+    )
+    visitor = create_user()  # the public results page publishes it too
+    await visitor.open(f'/participation/polls/{poll.id}')
+    await says(visitor, 'poll-outcome-note', marked.outcome_note)
+    await visitor.should_see(az('Not accepted into the plan'))
+
     # the citizen sees the reason for the rejection
     author = create_user()
     await login(author, LEYLA)

@@ -22,7 +22,7 @@ from portal.errors import N_, DomainError
 from portal.i18n import _, current_language, fmt_datetime
 from portal.live import Event
 from portal.store.actors import PersonActor, Role
-from portal.store.participation import proposals, voting
+from portal.store.participation import outcomes, proposals, voting
 from portal.store.participation.models import REASON_MAX, TEXT_MAX, TITLE_MAX, PollState, ProposalState
 from portal.store.participation.proposals import ProposalView
 from portal.store.participation.voting import OptionView, ParticipationOverTime, PollView, Results
@@ -353,6 +353,8 @@ class poll_board(ui.column):  # an element-like component
             ui.label(source_text(poll)).classes('text-caption text-grey-8').mark('poll-source')
             if poll.closed_reason:
                 ui.label(_('Closed early: {reason}', reason=poll.closed_reason)).mark('poll-closed-reason')
+            if poll.outcome:
+                outcome_line(poll)
         with ui.card().classes('w-full').mark('poll-results'):
             ui.label(_('Results')).classes('text-h6')
             self.participants = ui.label(_('Participants: {count}', count=results.participants))
@@ -466,6 +468,7 @@ class desk_board(ui.column):  # an element-like component
             self.close_dialog = reason_dialog(
                 title=_('Close the poll early'), button=_('Close early'), prefix='close', on_confirm=self._close
             )
+            self.outcome_dialog = outcome_dialog(on_confirm=self._outcome)
         self.reload = FoldedReload(self._reload)
         subscribe(topic, self._on_event)
 
@@ -516,12 +519,25 @@ class desk_board(ui.column):  # an element-like component
                             icon='stop',
                             on_click=lambda p=poll: self.close_dialog.ask(p.id, p.question),
                         ).props('flat color=negative no-caps').mark('desk-poll-close')
+                    else:
+                        ui.button(
+                            _('Mark the outcome'),
+                            icon='flag',
+                            on_click=lambda p=poll: self.outcome_dialog.ask(p),
+                        ).props('flat no-caps').mark('desk-poll-outcome')
                 ui.label(poll_period(poll)).classes('text-caption')
                 ui.label(_('Participants: {count}', count=self.data.participants.get(poll.id, 0))).mark(
                     'desk-poll-participants'
                 )
                 if poll.closed_reason:
                     ui.label(_('Closed early: {reason}', reason=poll.closed_reason)).classes('text-caption')
+                if poll.outcome:
+                    outcome_line(poll)
+
+    async def _outcome(self, poll_id: UUID, outcome: str, note: str) -> None:
+        await outcomes.mark_outcome(actor=self.actor, poll_id=poll_id, outcome=outcome, note=note, now=_now())
+        ui.notify(_('The outcome is published with the results.'), type='positive')
+        await self.reload()
 
     async def _restore(self, proposal: ProposalView) -> None:
         try:
@@ -707,6 +723,54 @@ class reason_dialog(ui.dialog):  # an element-like component
         self.errors.clear()
         try:
             await self.on_confirm(self.target, self.reason.value or '')
+        except DomainError as exc:
+            self.errors.show(exc)
+            return
+        self.target = None
+        self.close()
+
+
+def outcome_line(poll: PollView) -> None:
+    """What came of a closed poll, as its executive marked it."""
+    with ui.column().classes('gap-0').mark('poll-outcome'):
+        ui.label(_(outcomes.OUTCOMES.get(poll.outcome, poll.outcome))).classes('text-weight-medium')
+        ui.label(poll.outcome_note).classes('text-body2 whitespace-pre-wrap').mark('poll-outcome-note')
+
+
+class outcome_dialog(ui.dialog):  # an element-like component
+    """The executive marks a closed poll's outcome with a note; the store's refusal shows under its field."""
+
+    def __init__(self, *, on_confirm: Callable[[UUID, str, str], Awaitable[None]]) -> None:
+        super().__init__()
+        self.on_confirm = on_confirm
+        self.target: UUID | None = None
+        self.errors = FieldErrors('outcome')
+        with self, ui.card().classes('w-full max-w-lg').mark('outcome-dialog'):
+            ui.label(_('What came of the poll')).classes('text-h6')
+            self.subject = ui.label().classes('text-body2').mark('outcome-subject')
+            self.choice = ui.radio({code: _(label) for code, label in outcomes.OUTCOMES.items()}).mark('outcome-choice')
+            self.errors.line('outcome')
+            self.note = ui.textarea(_('Note, published with the results')).props(f'maxlength={REASON_MAX} counter')
+            self.note.classes('w-full').mark('outcome-note')
+            self.errors.line('note')
+            with ui.row().classes('w-full justify-end'):
+                ui.button(_('Cancel'), on_click=self.close).props('flat').mark('outcome-cancel')
+                ui.button(_('Publish'), on_click=self._confirm).mark('outcome-send')
+
+    def ask(self, poll: PollView) -> None:
+        self.target = poll.id
+        self.subject.set_text(poll.question)
+        self.choice.set_value(poll.outcome or None)
+        self.note.set_value(poll.outcome_note)
+        self.errors.clear()
+        self.open()
+
+    async def _confirm(self) -> None:
+        if self.target is None:
+            return
+        self.errors.clear()
+        try:
+            await self.on_confirm(self.target, self.choice.value or '', self.note.value or '')
         except DomainError as exc:
             self.errors.show(exc)
             return
