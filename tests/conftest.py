@@ -30,6 +30,10 @@ os.environ.setdefault('PORTAL_DEMO', '1')
 os.environ.setdefault('PORTAL_SCHEDULER', '0')
 
 
+# the API tests' clock and client (fixtures ``clock`` and ``http``)
+pytest_plugins = ['tests.api_kit']
+
+
 @pytest.fixture(scope='session')
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per test session; each test gets a copy."""

@@ -3,22 +3,18 @@ here through the store), the organisation reads what was granted, and nobody rea
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from portal.api import PREFIX, create_api
-from portal.api import deps as api_deps
+from portal.api import PREFIX
 from portal.store.consent import permissions
 from portal.store.consent.models import AccessEntry, DataRequest
 from portal.store.notices.models import NoticeSettings
 from portal.store.people import Person
+from tests.api_kit import Clock, assert_error
 from tests.builders import make_key_with_scopes
 from tests.factories import ADDRESS, ID_CARD, NOW, make_citizen, make_record
 
@@ -35,40 +31,8 @@ ASK = {
 }
 
 
-@dataclass
-class Clock:
-    now: datetime
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-async def http(sqlite_db: str, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
-    sub = create_api()
-    parent = FastAPI()
-    parent.mount(PREFIX, sub)
-
-    async def now() -> datetime:
-        return clock.now
-
-    sub.dependency_overrides[api_deps.clock] = now
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parent), base_url='http://test') as client:
-        yield client
-
-
 async def key_of(code: str = 'MIA', scopes: list[str] = BOTH) -> dict[str, str]:
     return {'Authorization': f'Bearer {await make_key_with_scopes(code, scopes)}'}
-
-
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> str:
-    assert response.status_code == status, response.text
-    error = response.json()['error']
-    assert (error['code'], error.get('field')) == (code, field), error
-    assert not re.search(r'\{[a-z_]+\}', error['message'])
-    return str(error['message'])
 
 
 async def leyla_with_records() -> Person:

@@ -32,6 +32,7 @@ from portal.store.letters import LetterStatus, Upload
 from portal.store.letters.models import Attachment, Direction, Letter, LetterEvent
 from portal.store.letters.views import LetterView
 from portal.store.people import Person
+from tests.api_kit import assert_error
 from tests.builders import collect_events, make_key_with_scopes
 from tests.factories import NOW, make_key, make_org, make_person
 from tests.letters_kit import HTML, PNG, pdf, signed_letter
@@ -104,14 +105,6 @@ def b64(content: bytes) -> str:
 
 def upload(filename: str, content: bytes) -> dict[str, str]:
     return {'filename': filename, 'content_base64': b64(content)}
-
-
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    error = response.json()['error']
-    assert (error['code'], error.get('field')) == (code, field), error
-    assert error['message']
-    assert not re.search(r'\{[a-z_]+\}', error['message'])
 
 
 async def snapshot(folder: Path) -> tuple[Any, ...]:

@@ -6,19 +6,15 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
 import httpx
-import pytest
-from fastapi import FastAPI
 from PIL import Image
 
-from portal.api import PREFIX, create_api
-from portal.api import deps as api_deps
+from portal.api import PREFIX
 from portal.store.news import following
 from portal.store.notices.models import Notice
+from tests.api_kit import assert_error
 from tests.builders import make_key_with_scopes
 from tests.factories import NOW, make_citizen, make_org
 
@@ -39,29 +35,8 @@ def png() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-async def http(sqlite_db: str) -> AsyncIterator[httpx.AsyncClient]:
-    sub = create_api()
-    parent = FastAPI()
-    parent.mount(PREFIX, sub)
-
-    async def now() -> datetime:
-        return NOW
-
-    sub.dependency_overrides[api_deps.clock] = now
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parent), base_url='http://test') as client:
-        yield client
-
-
 async def key_of(code: str = 'IH-NESIMI', scopes: list[str] = WRITE) -> dict[str, str]:
     return {'Authorization': f'Bearer {await make_key_with_scopes(code, scopes)}'}
-
-
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    error = response.json()['error']
-    assert (error['code'], error.get('field')) == (code, field), error
-    assert not re.search(r'\{[a-z_]+\}', error['message'])
 
 
 async def publish(http: httpx.AsyncClient, headers: dict[str, str], **change: Any) -> dict[str, Any]:

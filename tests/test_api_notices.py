@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from portal.store.idempotency import IdempotencyKey
 from portal.store.notices import cabinet
 from portal.store.notices.models import Delivery, Notice, NoticeSettings
 from portal.store.people import Person
+from tests.api_kit import assert_error
 from tests.builders import make_key_with_scopes
 from tests.factories import NOW, make_citizen, make_key, make_org, make_person
 
@@ -51,14 +51,6 @@ async def leyla_with_contacts() -> Person:
     leyla = await make_citizen(A_FIN, password=None)
     await NoticeSettings.create(person_id=leyla.id, email='leyla@example.az', phone='+994501112233', updated_at=NOW)
     return leyla
-
-
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> str:
-    assert response.status_code == status, response.text
-    error = response.json()['error']
-    assert (error['code'], error.get('field')) == (code, field), error
-    assert not re.search(r'\{[a-z_]+\}', error['message'])
-    return str(error['message'])
 
 
 async def test_an_agency_sends_a_notice_that_reaches_the_citizen_and_their_channels(http: httpx.AsyncClient) -> None:

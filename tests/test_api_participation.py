@@ -3,23 +3,18 @@ closes its own polls and moderates citizens' proposals, and results stay withhel
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
-from portal.api import PREFIX, create_api
-from portal.api import deps as api_deps
+from portal.api import PREFIX
 from portal.store.actors import Role
 from portal.store.orgs import Organisation
 from portal.store.participation import proposals, voting
 from portal.store.people import Person
+from tests.api_kit import Clock, assert_error
 from tests.builders import make_key_with_scopes
 from tests.factories import NOW, PASSWORD, make_citizen, make_person
 
@@ -35,39 +30,8 @@ NEW_POLL = {
 }
 
 
-@dataclass
-class Clock:
-    now: datetime
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-async def http(sqlite_db: str, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
-    sub = create_api()
-    parent = FastAPI()
-    parent.mount(PREFIX, sub)
-
-    async def now() -> datetime:
-        return clock.now
-
-    sub.dependency_overrides[api_deps.clock] = now
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parent), base_url='http://test') as client:
-        yield client
-
-
 async def key_of(code: str = 'IH-NESIMI', scopes: list[str] = WRITE) -> dict[str, str]:
     return {'Authorization': f'Bearer {await make_key_with_scopes(code, scopes)}'}
-
-
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    error = response.json()['error']
-    assert (error['code'], error.get('field')) == (code, field), error
-    assert not re.search(r'\{[a-z_]+\}', error['message'])
 
 
 async def create(http: httpx.AsyncClient, headers: dict[str, str], **change: Any) -> dict[str, Any]:

@@ -4,21 +4,17 @@ never given twice."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
 from datetime import date, datetime, time
 from typing import Any
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from portal.api import PREFIX, create_api
-from portal.api import deps as api_deps
 from portal.store.actors import Role
 from portal.store.reception import calendar, requests
 from portal.store.reception.requests import NewRequest
 from portal.store.workdays import TIMEZONE
+from tests.api_kit import assert_error
 from tests.builders import make_key_with_scopes
 from tests.factories import NOW, make_citizen, make_org, make_person
 from tests.test_reception import HOURS, MONDAY, PLACE, TUESDAY
@@ -26,29 +22,8 @@ from tests.test_reception import HOURS, MONDAY, PLACE, TUESDAY
 BASE = f'{PREFIX}/reception'
 
 
-@pytest.fixture
-async def http(sqlite_db: str) -> AsyncIterator[httpx.AsyncClient]:
-    sub = create_api()
-    parent = FastAPI()
-    parent.mount(PREFIX, sub)
-
-    async def now() -> datetime:
-        return NOW
-
-    sub.dependency_overrides[api_deps.clock] = now
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parent), base_url='http://test') as client:
-        yield client
-
-
 def at(day: date, hour: int, minute: int = 0) -> str:
     return datetime.combine(day, time(hour, minute), TIMEZONE).isoformat()
-
-
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    error = response.json()['error']
-    assert (error['code'], error.get('field')) == (code, field), error
-    assert not re.search(r'\{[a-z_]+\}', error['message'])
 
 
 async def setup(code: str = 'IH-NESIMI', fin: str = '6OFF001') -> tuple[dict[str, str], str]:

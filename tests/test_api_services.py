@@ -6,7 +6,6 @@ Certificates and applications are real: issued and submitted through the store b
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -27,6 +26,7 @@ from portal.store.services import applications as apps
 from portal.store.services import catalogue, pki
 from portal.store.services import certificates as certs
 from portal.store.services.models import Application, ApplicationEvent, ApplicationFile, Certificate
+from tests.api_kit import assert_error
 from tests.builders import make_key_with_scopes
 from tests.factories import ADDRESS, NOW, make_citizen, make_key, make_org, make_record
 from tests.letters_kit import HTML, PDF, PNG
@@ -72,14 +72,6 @@ async def api(sqlite_db: str) -> AsyncIterator[Api]:
 async def key_of(code: str, scopes: tuple[str, ...]) -> dict[str, str]:
     """The Authorization header of a new key of the organisation."""
     return {'Authorization': f'Bearer {await make_key(code, scopes)}'}
-
-
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    error = response.json()['error']
-    assert (error['code'], error.get('field')) == (code, field), error
-    assert error['message']
-    assert not re.search(r'\{[a-z_]+\}', error['message'])
 
 
 # --- the catalogue --------------------------------------------------------------------------------------------------

@@ -3,52 +3,16 @@ limits as the login page, and an API key is no session."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
-from portal.api import PREFIX, create_api
-from portal.api import deps as api_deps
+from portal.api import PREFIX
+from tests.api_kit import Clock, assert_error
 from tests.builders import make_key_with_scopes
 from tests.factories import NOW, PASSWORD, make_citizen
 
 SESSIONS = f'{PREFIX}/sessions'
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-async def http(sqlite_db: str, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
-    sub = create_api()
-    parent = FastAPI()
-    parent.mount(PREFIX, sub)
-
-    async def now() -> datetime:
-        return clock.now
-
-    sub.dependency_overrides[api_deps.clock] = now
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parent), base_url='http://test') as client:
-        yield client
-
-
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    error = response.json()['error']
-    assert (error['code'], error.get('field')) == (code, field), error
-    assert not re.search(r'\{[a-z_]+\}', error['message'])
 
 
 async def log_in(http: httpx.AsyncClient, fin: str = '5ABC123', password: str = PASSWORD) -> httpx.Response:

@@ -158,10 +158,11 @@ def _is_docx(content: bytes) -> bool:
     return b'wordprocessingml.document.main+xml' in types
 
 
-def store_bytes(content: bytes) -> str:
-    """Write a file under a new random name and return the name; written whole or not at all."""
+def store_bytes(content: bytes, *, into: Path | None = None) -> str:
+    """Write a file under a new random name (in ``into``, by default the attachment folder) and return the name;
+    written whole or not at all."""
     name = secrets.token_hex(16)
-    target = folder() / name
+    target = (into or folder()) / name
     temporary = target.with_suffix('.part')
     with temporary.open('wb') as f:
         f.write(content)
@@ -171,12 +172,12 @@ def store_bytes(content: bytes) -> str:
     return name
 
 
-def read_bytes(storage_name: str) -> bytes:
-    return (folder() / _safe(storage_name)).read_bytes()
+def read_bytes(storage_name: str, *, within: Path | None = None) -> bytes:
+    return ((within or folder()) / _safe(storage_name)).read_bytes()
 
 
-def delete_file(storage_name: str) -> None:
-    (folder() / _safe(storage_name)).unlink(missing_ok=True)
+def delete_file(storage_name: str, *, within: Path | None = None) -> None:
+    ((within or folder()) / _safe(storage_name)).unlink(missing_ok=True)
 
 
 def sha256_of(storage_name: str) -> str | None:
@@ -188,7 +189,7 @@ def sha256_of(storage_name: str) -> str | None:
 
 
 def _safe(storage_name: str) -> str:
-    if not storage_name.isalnum():
+    if not storage_name.isalnum() or not storage_name.isascii():
         raise ValueError('not a storage name')
     return storage_name
 

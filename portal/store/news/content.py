@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import re
-import secrets
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -164,30 +162,16 @@ def image_folder() -> Path:
 
 def store_image(content: bytes) -> str:
     """Write an image under a new random name; written whole or not at all."""
-    name = secrets.token_hex(16)
-    target = image_folder() / name
-    temporary = target.with_suffix('.part')
-    with temporary.open('wb') as f:
-        f.write(content)
-        f.flush()
-        os.fsync(f.fileno())
-    temporary.replace(target)
-    return name
+    return files.store_bytes(content, into=image_folder())
 
 
 def read_image(name: str) -> bytes:
-    return (image_folder() / _safe(name)).read_bytes()
+    return files.read_bytes(name, within=image_folder())
 
 
 def delete_image(name: str | None) -> None:
     if name:
-        (image_folder() / _safe(name)).unlink(missing_ok=True)
-
-
-def _safe(name: str) -> str:
-    if not name.isalnum() or not name.isascii():
-        raise ValueError('not a storage name')
-    return name
+        files.delete_file(name, within=image_folder())
 
 
 class _TextReader(HTMLParser):
