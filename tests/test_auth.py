@@ -224,6 +224,17 @@ async def test_address_is_throttled_after_twenty_failures_across_different_fins(
 
 
 @pytest.mark.usefixtures('fast_hashing')
+async def test_colleagues_behind_one_address_log_in_at_the_same_moment(store_db: str) -> None:
+    """Parallel attempts within the free ones must not collide with each other: an office behind one address."""
+    people = [await make_citizen(f'5OF{n:04d}') for n in range(8)]
+    results = await asyncio.gather(
+        *(auth.login_with_password(fin=p.fin, password=PASSWORD, address=ADDRESS, now=NOW) for p in people),
+        return_exceptions=True,
+    )
+    assert [getattr(r, 'code', 'ok') for r in results] == ['ok'] * len(people)
+
+
+@pytest.mark.usefixtures('fast_hashing')
 async def test_concurrent_failures_are_all_counted(store_db: str) -> None:
     """Five wrong passwords sent at once (a guessing burst) must count as five failures, not one."""
     await make_citizen('5ABC123')

@@ -53,6 +53,14 @@ async def claim(key: str, policy: Policy, now: datetime) -> None:
         attempts = 0 if now - row.last_at > policy.window else row.attempts
         if row.next_allowed_at > now and attempts:
             _refuse(row.next_allowed_at, now)
+        if attempts and attempts + 1 < policy.free:
+            # still among the free attempts, which need no wait: an atomic increment, so parallel attempts (colleagues
+            # behind one office address logging in at once) never collide, and at most ``free`` pass without waiting
+            if await Throttle.filter(key=key, attempts__lt=policy.free - 1).update(
+                attempts=F('attempts') + 1, last_at=now
+            ):
+                return
+            continue
         counted = attempts + 1
         won = await Throttle.filter(key=key, attempts=row.attempts, last_at=row.last_at).update(
             attempts=counted, last_at=now, next_allowed_at=now + timedelta(seconds=policy.delay(counted))
