@@ -17,6 +17,7 @@ from portal.store.people import Person
 from portal.store.reception import calendar, requests
 from portal.store.reception.models import ReceptionRequest, ReceptionState
 from portal.store.reception.requests import NewRequest
+from portal.store.workdays import local_date
 from tests.builders import use_fast_hashing
 from tests.factories import make_citizen, make_org, make_person
 from tests.test_ui_login import WAIT, login
@@ -46,7 +47,7 @@ async def open_reception(code: str = 'IH-NESIMI', fin: str = SEBINE) -> tuple[Pe
 
 
 def reception_day(view: calendar.CalendarView, after: int = 1) -> date:
-    day = date.today() + timedelta(days=after)
+    day = local_date(datetime.now(UTC)) + timedelta(days=after)  # days are Baku days
     while not view.receives_on(day):
         day += timedelta(days=1)
     return day
