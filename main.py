@@ -1,15 +1,25 @@
 """Kabinet: settings → app (API, pages, jobs) → serve."""
 
-import logging
-
 import uvicorn
 
-from portal.app import create_app
-from portal.config import get_settings
+from portal.config import export_nicegui_storage, get_settings
 
 settings = get_settings()
+export_nicegui_storage(settings)  # before NiceGUI is first imported (below): it picks its storage backend then
+
+from portal.app import create_app  # noqa: E402
+from portal.observability import configure_logging  # noqa: E402
+
 app = create_app(settings)
 
 if __name__ == '__main__':
-    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
-    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True, log_level='info')
+    configure_logging(json=settings.log_format == 'json', level=settings.log_level)
+    # log_config=None: uvicorn's loggers go through the portal's handler (format, redaction) instead of their own
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+    )

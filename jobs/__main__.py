@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 
 from jobs.consent import close_client
 from jobs.scheduler import create_scheduler
-from portal import db
+from portal import db, observability
 from portal.config import get_settings
 
 
 async def main() -> None:
     settings = get_settings()
     await db.open_db(settings.db_url)
+    if settings.jobs_metrics_port:
+        observability.serve_job_metrics(settings.jobs_metrics_port)
     scheduler = create_scheduler()
     scheduler.start()
     stop = asyncio.Event()
@@ -28,5 +29,5 @@ async def main() -> None:
 
 
 if __name__ == '__main__':
-    logging.basicConfig(level=logging.INFO)
+    observability.configure_logging(json=get_settings().log_format == 'json', level=get_settings().log_level)
     asyncio.run(main())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +17,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs import consent, housekeeping, notices, participation, reception
+from portal import observability
+from portal.store import heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +32,25 @@ class ScheduledJob:
     func: JobFunc
     trigger: BaseTrigger
     description: str
+    # also run once as soon as the scheduler starts
+    at_start: bool = False
+
+
+async def beat(now: datetime) -> dict[str, str]:
+    """Record that the scheduler is alive (read by GET /api/v1/health and the metrics)."""
+    worker = f'{socket.gethostname()}:{os.getpid()}'
+    await heartbeat.record_heartbeat(now=now, worker=worker)
+    return {'worker': worker}
 
 
 SCHEDULE: tuple[ScheduledJob, ...] = (
+    ScheduledJob(
+        'heartbeat',
+        beat,
+        IntervalTrigger(minutes=1),
+        'record that the scheduler is alive (the health check calls it late after 3 minutes without)',
+        at_start=True,
+    ),
     ScheduledJob(
         'housekeeping',
         housekeeping.run,
@@ -130,7 +150,8 @@ async def run_job(name: str, now: datetime | None = None) -> Any:
 def create_scheduler() -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={'coalesce': True, 'max_instances': 1})
     for job in SCHEDULE:
-        scheduler.add_job(_runner(job), job.trigger, id=job.id, name=job.description, replace_existing=True)
+        first = {'next_run_time': datetime.now(UTC)} if job.at_start else {}
+        scheduler.add_job(_runner(job), job.trigger, id=job.id, name=job.description, replace_existing=True, **first)
     return scheduler
 
 
@@ -139,6 +160,9 @@ def _runner(job: ScheduledJob) -> Callable[[], Awaitable[None]]:
         try:
             await job.func(datetime.now(UTC))
         except Exception:
+            observability.JOB_RUNS.labels(job.id, 'failed').inc()
             log.exception('job %s failed', job.id)
+        else:
+            observability.JOB_RUNS.labels(job.id, 'ok').inc()
 
     return run

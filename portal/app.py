@@ -6,13 +6,17 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from nicegui import ui
 
-from portal import db, live, pages
+from portal import db, live, observability, pages, security
 from portal.api import PREFIX, create_api
 from portal.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from portal.live_redis import RedisBridge
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not settings.demo:
             await _reference_data()
         await pki.ensure_root(now=datetime.now(UTC))  # the certificate authority is created at first start
+        bridge = await _live_bridge(settings)
         scheduler = create_scheduler() if settings.scheduler else None
         if scheduler is not None:
             scheduler.start()
@@ -45,11 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 from jobs.consent import close_client
 
                 await close_client()  # the webhook job's shared HTTP client
+            if bridge is not None:
+                await bridge.stop()
             live.hub.reset()
             await db.close_db()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     app.mount(PREFIX, create_api())  # before NiceGUI's catch-all mount, so API calls never reach its middleware
+    observability.install(app, token=settings.metrics_token)  # GET /metrics, and the requests' counters
     pages.register(settings)
     ui.run_with(
         app,
@@ -60,7 +68,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_middleware_kwargs={'https_only': settings.cookies_secure, 'same_site': 'lax'},
         show_welcome_message=False,
     )
+    security.harden(app, settings)  # security headers on every response; the websocket for the portal's own origins
     return app
+
+
+async def _live_bridge(settings: Settings) -> RedisBridge | None:
+    """With several processes (``PORTAL_REDIS_URL``), live events travel between them through Redis."""
+    if not settings.redis_url:
+        return None
+    from nicegui.storage import Storage
+
+    from portal.live_redis import RedisBridge
+
+    if Storage.redis_url != settings.redis_url:
+        # a user logged in through one process would be unknown to the others
+        raise RuntimeError('NiceGUI was imported before PORTAL_REDIS_URL was exported (see main.py)')
+    bridge = RedisBridge(settings.redis_url, live.hub, channel=f'{settings.redis_prefix}:live')
+    await bridge.start()
+    return bridge
 
 
 async def _reference_data() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +30,10 @@ class Settings(BaseSettings):
     demo: bool = False
     secret: str = DEFAULT_SECRET
     scheduler: bool = True
+    # several processes: Redis carries the live events between them and holds NiceGUI's storage (empty: one process)
+    redis_url: str = ''
+    # names this portal's keys and channel on a Redis shared with others
+    redis_prefix: str = 'kabinet'
     # whether cookies are marked Secure; on by default outside demo mode (serve behind HTTPS)
     secure_cookies: bool | None = None
 
@@ -40,6 +46,9 @@ class Settings(BaseSettings):
     tally_key_file: Path = DATA_DIR / 'tally.key'
     # the portal's public address, printed in certificates' QR codes and verification links (default: host and port)
     public_url: str = ''
+    # further origins (comma list, e.g. a second public name) whose pages may open the portal's websocket; the
+    # portal's own origin (public_url, or the address a request came to) is always allowed
+    allowed_origins: str = ''
 
     # the payment gateway ('sandbox': the built-in test gateway, its hosted page served at /sandbox-gateway/…)
     payment_gateway: str = 'sandbox'
@@ -64,6 +73,14 @@ class Settings(BaseSettings):
     # shared with the SMS gateway: signs its delivery receipts
     sms_receipt_secret: str = ''
 
+    # logs (docs/observability.md): 'text' lines for a terminal, or 'json' (one object per line) for a log collector
+    log_format: Literal['text', 'json'] = 'text'
+    log_level: Literal['DEBUG', 'INFO', 'WARNING', 'ERROR'] = 'INFO'
+    # GET /metrics answers loopback clients, and others that send "Authorization: Bearer <token>" when this is set
+    metrics_token: str = ''
+    # `python -m jobs` serves its own metrics (job runs) on 127.0.0.1 at this port; 0: not served
+    jobs_metrics_port: int = Field(default=0, ge=0, le=65535)
+
     @model_validator(mode='after')
     def _refuse_default_secret(self) -> Settings:
         if not self.demo and self.secret == DEFAULT_SECRET:
@@ -74,6 +91,8 @@ class Settings(BaseSettings):
             raise ValueError('PORTAL_PAYMENT_SECRET must be set to the secret shared with the payment gateway')
         if len(self.payment_secret) < 16:
             raise ValueError('PORTAL_PAYMENT_SECRET must be at least 16 characters long')
+        if self.metrics_token and len(self.metrics_token) < 16:
+            raise ValueError('PORTAL_METRICS_TOKEN must be at least 16 characters long (or empty)')
         if self.payment_gateway not in PAYMENT_GATEWAYS:
             raise ValueError(f'PORTAL_PAYMENT_GATEWAY must be one of: {", ".join(PAYMENT_GATEWAYS)}')
         return self
@@ -107,3 +126,12 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def export_nicegui_storage(settings: Settings) -> None:
+    """Put NiceGUI's storage (``app.storage.user``: the login session, the language) on Redis when ``redis_url`` is
+    set. NiceGUI reads ``NICEGUI_REDIS_URL`` once, when it is first imported, so this runs before anything imports it
+    (``main.py``)."""
+    if settings.redis_url:
+        os.environ['NICEGUI_REDIS_URL'] = settings.redis_url
+        os.environ['NICEGUI_REDIS_KEY_PREFIX'] = f'{settings.redis_prefix}:nicegui:'

@@ -29,6 +29,7 @@ MODEL_MODULES = [
     'portal.store.participation.models',
     'portal.store.reception.models',
     'portal.store.news.models',
+    'portal.store.heartbeat',
 ]
 SQLITE_PRAGMAS = {'journal_mode': 'WAL', 'synchronous': 'FULL', 'busy_timeout': '5000', 'foreign_keys': 'ON'}
 

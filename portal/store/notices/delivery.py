@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -50,7 +50,7 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 async def claim(*, worker: str, now: datetime, limit: int = CLAIM_BATCH, lease: timedelta = LEASE) -> list[Delivery]:
     """Take up to ``limit`` due rows (queued and due, or sending with an expired lease) for this worker."""
     now = now.astimezone(UTC)  # stored times are compared as text on SQLite: always UTC
-    due = Q(state=DeliveryState.QUEUED, next_attempt_at__lte=now) | Q(state=DeliveryState.SENDING, lease_until__lt=now)
+    due = _due(now)
     candidates = await Delivery.filter(due).order_by('next_attempt_at').limit(limit * 2)
     claimed = []
     for row in candidates:
@@ -72,6 +72,15 @@ async def claim(*, worker: str, now: datetime, limit: int = CLAIM_BATCH, lease: 
             if len(claimed) >= limit:
                 break
     return claimed
+
+
+async def count_due(*, now: datetime) -> int:
+    """The outbox's backlog: deliveries due and not sent (what the next passes of the delivery job would claim)."""
+    return await Delivery.filter(_due(now.astimezone(UTC))).count()
+
+
+def _due(now: datetime) -> Q:
+    return Q(state=DeliveryState.QUEUED, next_attempt_at__lte=now) | Q(state=DeliveryState.SENDING, lease_until__lt=now)
 
 
 async def deliver_due(
@@ -158,17 +167,20 @@ async def build_digests(*, now: datetime) -> int:
     for person_id, address in people.items():
         key = f'digest:{person_id}:{today.isoformat()}'
         async with in_transaction():
-            digest = await Delivery.get_or_none(key=key)
-            if digest is None:
-                digest = await Delivery.create(
-                    person_id=person_id,
-                    channel=Channel.EMAIL,
-                    key=key,
-                    state=DeliveryState.QUEUED,
-                    address=address,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
+            fresh = Delivery(
+                id=uuid4(),
+                person_id=person_id,
+                channel=Channel.EMAIL,
+                key=key,
+                state=DeliveryState.QUEUED,
+                address=address,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            # ON CONFLICT DO NOTHING: a twin run (two schedulers) waits for the other's digest and then joins it
+            await Delivery.bulk_create([fresh], ignore_conflicts=True)
+            digest = await Delivery.get(key=key)
+            if digest.id == fresh.id:
                 made += 1
             if digest.state is not DeliveryState.QUEUED:
                 continue  # today's digest went out already: these wait for tomorrow's
