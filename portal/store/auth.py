@@ -295,6 +295,13 @@ async def logout(*, token: str | None, now: datetime) -> None:
             await record_event(person_id=session.person_id, kind=HistoryKind.LOGOUT, now=now, method=session.method)
     if ended:
         live.publish(live.Event(f'citizen:{session.person_id}', 'history.added', {}))
+        # the other tabs of this browser, still showing pages of the session, leave them
+        live.publish(live.Event(_session_topic(session.token_hash), 'session.ended', {}))
+
+
+def session_topic(token: str) -> str:
+    """The live topic told when the session of this token is ended by logout."""
+    return _session_topic(_digest(token))
 
 
 async def purge_expired(*, now: datetime) -> dict[str, int]:
@@ -302,7 +309,10 @@ async def purge_expired(*, now: datetime) -> dict[str, int]:
     challenges = await SignatureChallenge.filter(expires_at__lt=now).delete()
     idle_cut, absolute_cut = now - SESSION_IDLE, now - SESSION_ABSOLUTE
     async with in_transaction():
-        timed_out = await Session.filter(Q(last_seen_at__lt=idle_cut) | Q(created_at__lt=absolute_cut), ended_at=None)
+        # locked, so that a twin run (two schedulers) waits, then finds them gone: each expiry is recorded once
+        timed_out = await Session.select_for_update().filter(
+            Q(last_seen_at__lt=idle_cut) | Q(created_at__lt=absolute_cut), ended_at=None
+        )
         for session in timed_out:
             await record_event(person_id=session.person_id, kind=HistoryKind.SESSION_EXPIRED, now=now)
         await Session.filter(id__in=[s.id for s in timed_out]).delete()
@@ -375,6 +385,10 @@ def _challenge_view(challenge: SignatureChallenge) -> ChallengeView:
 
 def _expired(session: Session, now: datetime) -> bool:
     return now - session.last_seen_at > SESSION_IDLE or now - session.created_at > SESSION_ABSOLUTE
+
+
+def _session_topic(token_hash: str) -> str:
+    return f'session:{token_hash[:32]}'
 
 
 def _digest(token: str) -> str:
