@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from portal import security
+from portal.components import accessible
 from portal.config import Settings
 from portal.pages import (
     admin_consent,
@@ -34,8 +36,10 @@ from portal.pages.guard import LANDING, current_actor
 
 
 def register(settings: Settings) -> None:
+    accessible.apply_theme()  # colours with enough contrast and a visible focus ring, on every page
     ui.page('/')(index)  # landing: sends whoever is logged in to their cabinet or desk
     ui.page('/login')(login.login_page)  # FIN + password, ASAN İmza, SİMA
+    app.get(security.LOGGED_OUT_PATH)(security.finish_logout)  # after logout: a new browser id, then the login page
     ui.page('/cabinet')(cabinet.cabinet_page)  # Şəxsi kabinet: the citizen's registry data, live
     ui.page('/history')(history.history_page)  # Əməliyyatlar tarixçəsi: filters, pages, CSV
     ui.page('/desk')(desks.desk_page)  # agency or local-executive officer's desk
