@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from portal.api import (
     consent,
@@ -119,7 +120,18 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return JSONResponse(error_body('validation_error', message, field), status_code=422)
 
 
-async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400:  # raised by the framework only when it cannot read the body at all
+        if request.headers.get('content-type', '').lower().startswith(('multipart/', 'application/x-www-form')):
+            return JSONResponse(error_body('malformed_form', 'The request body is not a valid form.'), status_code=400)
+        return JSONResponse(error_body('malformed_json', 'The request body is not valid JSON.'), status_code=400)
+    if exc.status_code == 405:  # each operation is a route of its own: name the methods of all routes of this path
+        routes = [route for route in request.app.router.routes if isinstance(route, APIRoute)]
+        path = next((r.path for r in routes if r.matches(request.scope)[0] is Match.PARTIAL), None)
+        methods = {method for route in routes if route.path == path for method in route.methods or ()}
+        if methods:
+            headers['Allow'] = ', '.join(sorted(methods))
     codes = {404: 'not_found', 405: 'method_not_allowed'}
     code = codes.get(exc.status_code, 'http_error')
-    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)

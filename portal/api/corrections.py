@@ -22,6 +22,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
+    400: {'description': '`malformed_json`: the body is not JSON'},
     404: {'description': "No such request among the key's agency's requests"},
     422: {'description': 'Invalid data, note or reason; or the request is already answered (`correction_resolved`)'},
 }

@@ -17,6 +17,7 @@ from portal.store.registry import RecordView
 router = APIRouter(prefix='/registry', tags=['registry'])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {'description': '`malformed_json`: the body is not JSON'},
     401: {'description': 'Missing or invalid API key'},
     403: {'description': 'The key lacks `registry:write`, or its agency does not own this kind'},
     404: {'description': 'Unknown FIN or unknown kind'},

@@ -115,6 +115,7 @@ async def verify_certificate(code: str, request: Request, now: Now) -> Verificat
     tags=['certificates'],
     responses={
         **VERIFY_ERRORS,
+        400: {'description': '`malformed_form`: the body is not a multipart form'},
         422: {'description': '`not_pdf`, `not_issued` (changed or never issued), `file_too_large`, `malformed_code`'},
     },
 )
