@@ -187,6 +187,7 @@ def main() -> None:
                 servers.append(server)
                 wait_until_up(f'http://127.0.0.1:{port}')
             tokens = asyncio.run(log_in_all(f'http://127.0.0.1:{ports[0]}', args.citizens))
+            print(f'{len(tokens)} citizens logged in; voting', file=sys.stderr, flush=True)
             before = sum(cpu_seconds(s.pid) for s in servers)
             elapsed, latencies, statuses = asyncio.run(vote_all(ports, tokens, polls, args.connections))
             server_cpu = sum(cpu_seconds(s.pid) for s in servers) - before

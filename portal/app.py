@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from nicegui import ui
 
 from portal import db, live, observability, pages, security
-from portal.api import PREFIX, create_api
+from portal.api import mount_api
 from portal.config import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await db.close_db()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
-    app.mount(PREFIX, create_api())  # before NiceGUI's catch-all mount, so API calls never reach its middleware
+    mount_api(app)  # before NiceGUI's catch-all mount, so API calls never reach its middleware
     observability.install(app, token=settings.metrics_token)  # GET /metrics, and the requests' counters
     pages.register(settings)
     ui.run_with(

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from portal.api import PREFIX, create_api
 from portal.api import deps as api_deps
+from portal.api import mount_api
 from tests.factories import NOW
 
 
@@ -29,10 +29,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def http(sqlite_db: str, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the API on a fresh SQLite, mounted under ``/api/v1`` as in the portal, with ``clock`` as its time."""
-    sub = create_api()
+    """A client of the API on a fresh SQLite, mounted under ``/api/v1`` as in the portal (the vote's short path
+    included), with ``clock`` as its time."""
     parent = FastAPI()
-    parent.mount(PREFIX, sub)
+    sub = mount_api(parent)
 
     async def now() -> datetime:
         return clock.now

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from portal import live
 from portal.errors import N_, Invalid, Unauthorized
 from portal.store import throttle
-from portal.store.actors import PersonActor
+from portal.store.actors import PersonActor, Role
 from portal.store.audit import HistoryKind, record_event
 from portal.store.grouping import Call, Grouped
 from portal.store.people import Person, find_person, normalise_fin
@@ -268,18 +268,60 @@ async def resolve_session(*, token: str | None, now: datetime, touch: bool = Tru
         raise Unauthorized('session_expired', N_('Your session has ended. Please log in again.'))
     if touch and now - session.last_seen_at >= SESSION_TOUCH_EVERY:
         await Session.filter(id=session.id).update(last_seen_at=now)
-    return session.person.as_actor()
+    return session.actor
 
 
-async def _look_up_group(group: list[Call[str, Session | None]]) -> None:
-    rows = await Session.filter(token_hash__in={c.item for c in group}).select_related('person')
-    found = {r.token_hash: r for r in rows}
+@dataclass(frozen=True)
+class _Open:
+    """What a request needs of its session: read as plain values, without building the session's and person's rows."""
+
+    id: UUID
+    created_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None
+    actor: PersonActor
+
+
+_LOOK_UP_FIELDS = (
+    'token_hash',
+    'id',
+    'created_at',
+    'last_seen_at',
+    'ended_at',
+    'person_id',
+    'person__role',
+    'person__first_name',
+    'person__last_name',
+    'person__organisation_id',
+)
+
+
+async def _look_up_group(group: list[Call[str, _Open | None]]) -> None:
+    rows = await Session.filter(token_hash__in={c.item for c in group}).values_list(*_LOOK_UP_FIELDS)
+    found = {}
+    for token_hash, id_, created_at, last_seen_at, ended_at, person_id, role, first, last, organisation_id in rows:
+        found[token_hash] = _Open(
+            id=_uuid(id_),
+            created_at=created_at,
+            last_seen_at=last_seen_at,
+            ended_at=ended_at,
+            actor=PersonActor(
+                person_id=_uuid(person_id),
+                role=Role(role),
+                full_name=f'{first} {last}',
+                organisation_id=None if organisation_id is None else _uuid(organisation_id),
+            ),
+        )
     for call in group:
         call.answer(found.get(call.item))
 
 
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 # every request of a logged-in person looks up its session: those arriving together share one query
-_look_up: Grouped[str, Session | None] = Grouped(_look_up_group, name='session look-up', largest=500)
+_look_up: Grouped[str, _Open | None] = Grouped(_look_up_group, name='session look-up', largest=500)
 
 
 async def logout(*, token: str | None, now: datetime) -> None:
@@ -383,7 +425,7 @@ def _challenge_view(challenge: SignatureChallenge) -> ChallengeView:
     )
 
 
-def _expired(session: Session, now: datetime) -> bool:
+def _expired(session: Session | _Open, now: datetime) -> bool:
     return now - session.last_seen_at > SESSION_IDLE or now - session.created_at > SESSION_ABSOLUTE
 
 

@@ -5,12 +5,11 @@ gather into the next group, so one fsynced commit carries as many votes as came 
 answered only after its group committed, and each vote gets its own answer (an unknown poll, a closed poll, an option
 from another poll or a second vote refuses that vote alone).
 
-Uniqueness stays the database's: within a group a citizen's second vote in a poll is refused before writing, votes
-already in the database are looked up, and should another process have written the same citizen's vote between that
-look-up and the insert, the unique constraint fails the group's transaction and its votes are written again one by
-one, each in its own transaction. Either way a participation and its sealed ballot are written in the same
-transaction. Each ballot is sealed to the tally key as it is written, and the sealed ballots of a group are
-shuffled before they are written.
+Uniqueness stays the database's: within a group a citizen's second vote in a poll is refused before writing; the
+group's participations are inserted skipping any that the unique constraint on (poll, citizen) already holds (written
+earlier, or meanwhile by another process), and only the votes whose participation was inserted get their sealed
+ballot, in the same transaction; the others are refused as a second vote. Each ballot is sealed to the tally key as
+it is written, and the sealed ballots of a group are shuffled before they are written.
 """
 
 from __future__ import annotations
@@ -49,85 +48,88 @@ VoteCall = Call[Vote, None]
 
 
 async def _write_group(group: list[VoteCall]) -> None:
-    written = await _check(group)
-    if not written:
+    accepted = await _check(group)
+    if not accepted:
         return
-    try:
-        await _insert(written)
-    except IntegrityError:  # another process wrote one of these citizens' votes meanwhile
-        accepted, written = written, []
-        for call in accepted:
-            try:
-                await _insert([call])
-            except IntegrityError:
-                call.refuse(Invalid('already_voted', N_('You have voted in this poll already.')))
-            else:
-                written.append(call)
-    for call in written:
-        call.answer(None)
+    written = await _insert(accepted)
+    for call in accepted:
+        if call in written:
+            call.answer(None)
+        else:  # another request or process wrote this citizen's vote first
+            call.refuse(Invalid('already_voted', N_('You have voted in this poll already.')))
     for poll_id in {c.item.poll_id for c in written}:
         live.publish(live.Event(f'poll:{poll_id}', 'poll.participation', {}))
 
 
 async def _check(group: list[VoteCall]) -> list[VoteCall]:
-    """The votes of the group that may be written; the others are answered with their reason."""
+    """The votes of the group that may be written; the others are answered with their reason. Whether a citizen
+    voted before is the database's to say, when the group is written."""
     votes = [c.item for c in group]
-    poll_ids = {v.poll_id for v in votes}
-    polls = {p.id: p for p in await Poll.filter(id__in=poll_ids)}
-    options = dict(
-        (UUID(str(o)), UUID(str(p)))
-        for o, p in await PollOption.filter(id__in={v.option_id for v in votes}).values_list('id', 'poll_id')
-    )
-    voted = {
-        (UUID(str(p)), UUID(str(c)))
-        for p, c in await Participation.filter(
-            poll_id__in=poll_ids, person_id__in={v.person_id for v in votes}
-        ).values_list('poll_id', 'person_id')
+    polls = {
+        _uuid(i): (PollState(state), opens_at, closes_at)
+        for i, state, opens_at, closes_at in await Poll.filter(id__in={v.poll_id for v in votes}).values_list(
+            'id', 'state', 'opens_at', 'closes_at'
+        )
     }
+    options = {
+        _uuid(o): _uuid(p)
+        for o, p in await PollOption.filter(id__in={v.option_id for v in votes}).values_list('id', 'poll_id')
+    }
+    seen: set[tuple[UUID, UUID]] = set()
     accepted: list[VoteCall] = []
     for call in group:
         vote, poll = call.item, polls.get(call.item.poll_id)
         if poll is None:
             call.refuse(NotFound('poll_not_found', N_('No such poll.')))
-        elif poll.state is not PollState.OPEN or vote.now >= poll.closes_at:
+        elif poll[0] is not PollState.OPEN or vote.now >= poll[2]:
             call.refuse(Invalid('poll_closed', N_('This poll is closed.')))
-        elif vote.now < poll.opens_at:
+        elif vote.now < poll[1]:
             call.refuse(Invalid('poll_not_open', N_('This poll has not opened yet.')))
         elif options.get(vote.option_id) != vote.poll_id:
             call.refuse(Invalid('unknown_option', N_("This option is not one of the poll's."), field='option'))
-        elif (vote.poll_id, vote.person_id) in voted:
+        elif (vote.poll_id, vote.person_id) in seen:
             call.refuse(Invalid('already_voted', N_('You have voted in this poll already.')))
         else:
-            voted.add((vote.poll_id, vote.person_id))
+            seen.add((vote.poll_id, vote.person_id))
             accepted.append(call)
     return accepted
 
 
-async def _insert(calls: list[VoteCall]) -> None:
-    votes = [c.item for c in calls]
-    key = await public_key(now=votes[0].now)
-    sealed = [
-        SealedBallot(
-            id=uuid.UUID(bytes=secrets.token_bytes(16), version=4),
-            poll_id=v.poll_id,
-            sealed=sealing.seal(v.option_id, key),
-        )
-        for v in votes
-    ]
-    _shuffle(sealed)
+async def _insert(calls: list[VoteCall]) -> set[VoteCall]:
+    """Write the participations a citizen does not have yet and, in the same transaction, a sealed ballot for each of
+    them; the calls whose vote was written."""
+    # in (poll, citizen) order: concurrent groups take the unique index's locks in one order (no deadlock on
+    # PostgreSQL), and the order of arrival is not kept
+    calls = sorted(calls, key=lambda c: (c.item.poll_id, c.item.person_id))
+    key = await public_key(now=calls[0].item.now)
+    ids = {uuid.uuid4(): call for call in calls}
     async with in_transaction():
         await Participation.bulk_create(
             [
                 Participation(
-                    id=uuid.uuid4(),
-                    poll_id=v.poll_id,
-                    person_id=v.person_id,
-                    hour=v.now.astimezone(UTC).replace(minute=0, second=0, microsecond=0),
+                    id=id_,
+                    poll_id=call.item.poll_id,
+                    person_id=call.item.person_id,
+                    hour=call.item.now.astimezone(UTC).replace(minute=0, second=0, microsecond=0),
                 )
-                for v in votes
-            ]
+                for id_, call in ids.items()
+            ],
+            ignore_conflicts=True,  # a citizen who has voted already keeps their one participation
         )
-        await SealedBallot.bulk_create(sealed)
+        written = {ids[_uuid(i)] for i in await Participation.filter(id__in=list(ids)).values_list('id', flat=True)}
+        votes = [c.item for c in calls if c in written]
+        if votes:
+            sealed = [
+                SealedBallot(id=uuid.UUID(bytes=secrets.token_bytes(16), version=4), poll_id=v.poll_id, sealed=s)
+                for v, s in zip(votes, sealing.seal_many([v.option_id for v in votes], key), strict=True)
+            ]
+            _shuffle(sealed)
+            await SealedBallot.bulk_create(sealed)
+    return written
+
+
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 # -- the tally key --------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Sealing ballots to the tally key: X25519 with an ephemeral key, HKDF-SHA256 and AES-256-GCM.
+"""Sealing ballots to the tally key: X25519 with an ephemeral key, HKDF-SHA256 and AES-256-GCM with a fresh nonce.
 
 A sealed ballot is 76 bytes (ephemeral public key, nonce, ciphertext with tag) whatever the option, and different every
 time, so neither its size nor its content tells the choice; only the holder of the tally key's private half opens it.
@@ -25,13 +25,21 @@ def _key(shared: bytes) -> bytes:
 
 
 def seal(option_id: UUID, public_key: bytes) -> bytes:
+    return seal_many([option_id], public_key)[0]
+
+
+def seal_many(option_ids: list[UUID], public_key: bytes) -> list[bytes]:
+    """Ballots written together, sealed with one ephemeral key (the costly part of sealing) and a nonce each: they
+    share what their storage order tells anyway (that they were written in one transaction), and nothing more."""
     ephemeral = X25519PrivateKey.generate()
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
-    nonce = os.urandom(12)
-    sealed = AESGCM(_key(shared)).encrypt(nonce, option_id.bytes, INFO)
-    return (
-        ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw) + nonce + sealed
-    )
+    aead = AESGCM(_key(shared))
+    head = ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    sealed = []
+    for option_id in option_ids:
+        nonce = os.urandom(12)
+        sealed.append(head + nonce + aead.encrypt(nonce, option_id.bytes, INFO))
+    return sealed
 
 
 def open_sealed(sealed: bytes, private_key: X25519PrivateKey) -> UUID:
