@@ -10,7 +10,8 @@ acknowledging the messages every 3 s, each tab on its own timer, as the script d
 Each refresh is real: ten citizens vote together (the participants' figure changes) and, once the poll's feed is
 quiet again, their batch is counted (the counted figure and the chart change). For each refresh and viewer the time
 runs from the moment the store published the event in the server (wall clock, taken right before the hub got it) to
-the moment the viewer's socket handed over the update carrying the new figure. The first refresh after the viewers
+the moment the viewer's socket handed over the update carrying the new figure (a page's own element update, or the
+reading sent to all of the poll's pages at once). The first refresh after the viewers
 connected is reported apart: each page's first chart update also tells its browser to load the chart component.
 """
 
@@ -68,12 +69,16 @@ class Viewer:
             now, data = time.time(), message.data
             if data == '2':  # the server's ping
                 await self.ws.send_str('3')
-            elif isinstance(data, str) and data.startswith('42["update"'):
+            elif isinstance(data, str) and data.startswith(('42["update"', '42["kabinet_poll_reading"')):
                 self.inbox.append((now, data))
 
     def read_inbox(self) -> None:
         for now, raw in self.inbox[self.read :]:
-            data: dict[str, Any] = orjson.loads(raw[2:])[1]
+            event, data = orjson.loads(raw[2:])
+            if event == 'kabinet_poll_reading':  # a reading sent to all of the poll's pages at once
+                self.texts += [(now, text) for text in data['texts'].get('az', ())]
+                self.bars.append((now, data['bars']))
+                continue
             self.next_message_id = int(data.get('_id', self.next_message_id - 1)) + 1
             for key, element in data.items():
                 if key == '_id' or not element:

@@ -7,6 +7,7 @@ Forms and dialogs are built once beside the lists, so a live redraw never wipes 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -321,10 +322,38 @@ class proposal_form(ui.card):  # an element-like component
 # -- one poll's public page -----------------------------------------------------------------------------------------
 
 
+# the results pages' script: applies a reading sent to all of a poll's pages at once (``poll_feed.Broadcast``) to
+# this page's figures and chart, as NiceGUI's own element updates would; registered again whenever the board is
+# rebuilt (its elements are new then), and ignoring elements that are gone
+_BOARD_SCRIPT = """
+(() => {
+  const boards = (window.kabinetPollBoards ??= {});
+  boards[%(poll)s] = %(board)s;
+  if (window.kabinetPollBoardsListen) return;
+  window.kabinetPollBoardsListen = true;
+  window.socket.on(%(event)s, (reading) => {
+    const board = window.kabinetPollBoards[reading.poll];
+    const texts = board && reading.texts[board.language];
+    if (!texts) return;
+    const elements = mounted_app.elements;
+    if (elements[board.participants]) elements[board.participants].text = texts[0];
+    if (board.counted !== null && elements[board.counted]) elements[board.counted].text = texts[1];
+    if (board.chart !== null && elements[board.chart]) {
+      elements[board.chart].props.options.series[0].data = reading.bars;
+      mounted_app.$nextTick(() => getElement(board.chart)?.update_chart());
+    }
+  });
+})();
+"""
+_BOARD_EVENT = 'kabinet_poll_reading'
+
+
 class poll_board(ui.column):  # an element-like component
     """The poll and its results, live from the poll's shared feed (at most one reading a second). A reading changes
     the figures in place (labels, the chart's data); the board is rebuilt only when its shape changes (results shown
-    or withheld, the poll's state or details), so a refresh sends each viewer a few small element updates."""
+    or withheld, the poll's state or details). The figures of a reading go to all of the poll's pages in one
+    broadcast that the page's script applies; the server's copy of the figures is kept current without sending it
+    again, and a page that reconnects is sent its figures anew."""
 
     def __init__(self, *, poll: PollView, first: Results) -> None:
         super().__init__()
@@ -337,6 +366,7 @@ class poll_board(ui.column):  # an element-like component
         with self:
             self.render = ui.refreshable(self._render)
             self.render()
+        self.client.on_connect(self._resend)
         poll_feed.join(poll.id, self._apply)
 
     def _render(self) -> None:
@@ -364,23 +394,34 @@ class poll_board(ui.column):  # an element-like component
                 ui.label(_(WITHHELD.get(results.withheld, WITHHELD['too_few']))).classes('text-grey-8').mark(
                     'poll-withheld'
                 )
-                return
-            self.counted = ui.label(_('Votes counted: {count}', count=results.counted))
-            self.counted.classes('text-caption').mark('poll-counted')
-            labels, votes = self._bars(results.counts)
-            self.chart = ui.echart(
-                {
-                    'tooltip': {'trigger': 'axis', 'axisPointer': {'type': 'shadow'}},
-                    'grid': {'left': 8, 'right': 24, 'top': 8, 'bottom': 8, 'containLabel': True},
-                    'xAxis': {'type': 'value', 'minInterval': 1},
-                    'yAxis': {'type': 'category', 'data': labels},
-                    'series': [{'name': _('Votes'), 'type': 'bar', 'data': votes}],
-                }
-            )
-            self.chart.classes('w-full h-72').mark('poll-chart')
+            else:
+                self.counted = ui.label(_('Votes counted: {count}', count=results.counted))
+                self.counted.classes('text-caption').mark('poll-counted')
+                labels, votes = self._bars(results.counts)
+                self.chart = ui.echart(
+                    {
+                        'tooltip': {'trigger': 'axis', 'axisPointer': {'type': 'shadow'}},
+                        'grid': {'left': 8, 'right': 24, 'top': 8, 'bottom': 8, 'containLabel': True},
+                        'xAxis': {'type': 'value', 'minInterval': 1},
+                        'yAxis': {'type': 'category', 'data': labels},
+                        'series': [{'name': _('Votes'), 'type': 'bar', 'data': votes}],
+                    }
+                )
+                self.chart.classes('w-full h-72').mark('poll-chart')
+        board = {
+            'language': current_language(),
+            'participants': self.participants.id,
+            'counted': None if self.counted is None else self.counted.id,
+            'chart': None if self.chart is None else self.chart.id,
+        }
+        ui.run_javascript(
+            _BOARD_SCRIPT
+            % {'poll': json.dumps(str(poll.id)), 'board': json.dumps(board), 'event': json.dumps(_BOARD_EVENT)}
+        )
 
     def _apply(self, reading: poll_feed.Reading) -> None:
-        """A new reading from the feed, inside this board's client: only what changed is sent to the browser."""
+        """A new reading from the feed, inside this board's client: a new shape rebuilds the board, new figures go out
+        in the reading's broadcast."""
         if self.is_deleted:
             return
         self.poll, self.results = reading.poll, reading.results
@@ -389,15 +430,40 @@ class poll_board(ui.column):  # an element-like component
             self.shape = shape
             self.render.refresh()
             return
-        if self.participants is not None:
-            self.participants.set_text(participants)  # a text set again unchanged is not sent
-        if self.counted is None or self.chart is None:
-            return
-        self.counted.set_text(counted)
-        bars = self.chart.options['series'][0]['data']
-        if bars != votes:
-            bars[:] = votes  # the categories belong to the shape: only the bars change in place
-            self.chart.update()
+        changed = False
+        if self.participants is not None and self.participants.text != participants:
+            _set_quietly(self.participants, participants)
+            changed = True
+        if self.counted is not None and self.chart is not None:
+            if self.counted.text != counted:
+                _set_quietly(self.counted, counted)
+                changed = True
+            bars = self.chart.options['series'][0]['data']
+            if bars != votes:
+                bars[:] = votes  # the categories belong to the shape: only the bars change in place
+                changed = True
+        if changed and self.client.has_socket_connection:
+            self._broadcast(reading, participants, counted, votes).add(self.client)
+
+    def _resend(self) -> None:
+        """The figures as the server has them, to a page that (re)connected: a broadcast it missed meanwhile is not
+        sent again."""
+        for element in (self.participants, self.counted, self.chart):
+            if element is not None and not element.is_deleted:
+                element.update()
+
+    @staticmethod
+    def _broadcast(
+        reading: poll_feed.Reading, participants: str, counted: str, votes: list[int]
+    ) -> poll_feed.Broadcast:
+        """The reading's broadcast to the poll's pages, with the texts in this page's language."""
+        broadcast: poll_feed.Broadcast | None = reading.shared.get(('poll_board', 'broadcast'))
+        if broadcast is None:
+            payload = {'poll': str(reading.poll.id), 'texts': {}, 'bars': votes}
+            broadcast = reading.shared[('poll_board', 'broadcast')] = poll_feed.Broadcast(_BOARD_EVENT, payload)
+            reading.broadcasts.append(broadcast)
+        broadcast.payload['texts'].setdefault(current_language(), [participants, counted])
+        return broadcast
 
     def _figures(self, reading: poll_feed.Reading) -> tuple[tuple[object, ...], str, str, list[int]]:
         """The shape, texts and bars of a reading in this board's language: worked out once per reading and language,
@@ -423,6 +489,13 @@ class poll_board(ui.column):  # an element-like component
     def _bars(counts: tuple[tuple[OptionView, int], ...]) -> tuple[list[str], list[int]]:
         """The chart's categories and bars: the first option at the top."""
         return [o.label for o, _n in reversed(counts)], [n for _o, n in reversed(counts)]
+
+
+def _set_quietly(label: ui.label, text: str) -> None:
+    """The label's text on the server, without sending it (a broadcast carries it to the page): set where its
+    bindable property keeps it, past the change handler that would send it."""
+    setattr(label, '___text', text)
+    label._text_to_model_text(text)
 
 
 # -- the executive's desk -------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from nicegui import background_tasks, context
+from nicegui import background_tasks, context, core
 from nicegui.client import Client
 
 from portal.live import Event, hub
@@ -41,6 +41,26 @@ class Reading:
     # what the pages make of this reading (texts in a language, chart data), worked out by the first page that needs
     # it and reused by the others: a refresh then costs each page only its own element updates
     shared: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    # what the pages left to be sent for all of them at once (see ``Broadcast``), sent as the hand-out goes on
+    broadcasts: list[Broadcast] = field(default_factory=list, compare=False, repr=False)
+
+
+class Broadcast:
+    """One socket.io event for many pages: encoded once, then written to each page's socket, instead of each page's
+    own element updates (built, encoded and sent page by page). The pages' script applies it (see ``poll_board``).
+    The payload may still grow while pages are added (a text in one more language): each send takes it as it is."""
+
+    def __init__(self, event: str, payload: dict[str, Any]) -> None:
+        self.event, self.payload = event, payload
+        self._clients: list[str] = []
+
+    def add(self, client: Client) -> None:
+        self._clients.append(client.id)
+
+    async def send(self) -> None:
+        if self._clients:
+            clients, self._clients = self._clients, []
+            await core.sio.emit(self.event, self.payload, room=clients)
 
 
 Apply = Callable[[Reading], None]
@@ -147,7 +167,9 @@ class PollFeed:
             except Exception:
                 log.exception('a results page failed to show a new reading')
             if n % CHUNK == 0:  # the pages given it so far send it meanwhile, instead of all after the last one
+                await _send(reading)
                 await asyncio.sleep(0)
+        await _send(reading)
 
 
 class PollFeeds:
@@ -175,6 +197,14 @@ class PollFeeds:
 
 
 feeds = PollFeeds()
+
+
+async def _send(reading: Reading) -> None:
+    for broadcast in reading.broadcasts:
+        try:
+            await broadcast.send()
+        except Exception:
+            log.exception('sending a reading to the results pages failed')
 
 
 def _sending(client: Client) -> bool:
