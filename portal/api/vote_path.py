@@ -49,7 +49,7 @@ class VotePath:
             (
                 r
                 for r in api.routes
-                if isinstance(r, APIRoute) and r.path_format == '/polls/{poll_id}/vote' and 'POST' in r.methods
+                if isinstance(r, APIRoute) and r.path_format == '/polls/{poll_id}/vote' and 'POST' in (r.methods or ())
             ),
             None,
         )
