@@ -22,4 +22,5 @@ if __name__ == '__main__':
         proxy_headers=True,
         log_config=None,
         log_level=settings.log_level.lower(),
+        access_log=settings.access_log,
     )

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # logs (docs/observability.md): 'text' lines for a terminal, or 'json' (one object per line) for a log collector
     log_format: Literal['text', 'json'] = 'text'
     log_level: Literal['DEBUG', 'INFO', 'WARNING', 'ERROR'] = 'INFO'
+    # a log line per HTTP request; turn off where the proxy in front logs the requests (it costs each request a line)
+    access_log: bool = True
     # GET /metrics answers loopback clients, and others that send "Authorization: Bearer <token>" when this is set
     metrics_token: str = ''
     # `python -m jobs` serves its own metrics (job runs) on 127.0.0.1 at this port; 0: not served
