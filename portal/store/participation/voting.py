@@ -19,9 +19,9 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from portal import live
-from portal.errors import N_, Invalid, NotFound
+from portal.errors import N_, Forbidden, Invalid, NotFound
 from portal.store.actors import Actor, Role, organisation_of, require_role
-from portal.store.orgs import Organisation
+from portal.store.orgs import Organisation, OrgCategory
 from portal.store.participation import ballot_box, sealing
 from portal.store.participation.models import (
     OPTION_MAX,
@@ -114,6 +114,8 @@ async def create_poll(
 ) -> PollView:
     """An executive's poll (its own project, or a citizen's proposal it approved)."""
     executive_id = organisation_of(actor, scope=SCOPE_WRITE, roles=(Role.EXECUTIVE_OFFICER,))
+    if not await Organisation.exists(id=executive_id, category=OrgCategory.EXECUTIVE):  # an agency's key holds none
+        raise Forbidden('not_an_executive', N_('You are not allowed to do this.'))
     text = _text(question, 'question', TITLE_MAX)
     about = _text(description, 'description', TEXT_MAX, required=False)
     labels = [_text(o, 'options', OPTION_MAX) for o in options] if isinstance(options, list) else []
