@@ -30,8 +30,8 @@ os.environ.setdefault('PORTAL_DEMO', '1')
 os.environ.setdefault('PORTAL_SCHEDULER', '0')
 
 
-# the API tests' clock and client (fixtures ``clock`` and ``http``)
-pytest_plugins = ['tests.api_kit']
+# the API tests' clock and client (fixtures ``clock`` and ``http``); the browser tests' ``portal``
+pytest_plugins = ['tests.api_kit', 'tests.browser_kit']
 
 
 @pytest.fixture(scope='session')

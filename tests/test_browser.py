@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,20 +14,11 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
+from tests.browser_kit import CHROMIUM, CHROMIUM_ARGS, ROOT, Portal
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-CHROMIUM = os.environ.get('PORTAL_TEST_CHROMIUM', '/usr/bin/chromium')
-CHROMIUM_ARGS = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    '--disable-sync',
-]
-ROOT = Path(__file__).resolve().parent.parent
 SMALL_PDF = b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'
 # citizens of the demo data vote in a poll (argv: poll id, option id, and which citizens: from, to in FİN order)
 CAST_VOTES = """
@@ -58,62 +45,10 @@ async def main(poll_id: str, option_id: str, start: int, stop: int) -> None:
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
 """
-# `python main.py`, with the schedule table's poll tally every second instead of every 30 s
-QUICK_TALLY = (
-    'import dataclasses, runpy\n'
-    'from apscheduler.triggers.interval import IntervalTrigger\n'
-    'from jobs import scheduler\n'
-    'scheduler.SCHEDULE = tuple(\n'
-    "    dataclasses.replace(j, trigger=IntervalTrigger(seconds=1)) if j.id == 'poll-tally' else j\n"
-    '    for j in scheduler.SCHEDULE\n'
-    ')\n'
-    "runpy.run_path('main.py', run_name='__main__')\n"
-)
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f'browser tests need Debian chromium at {CHROMIUM}'),
 ]
-
-
-@dataclass
-class Portal:
-    url: str
-    env: dict[str, str]
-    log: Path
-
-
-@pytest.fixture(scope='module')
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    """The portal as a user runs it: `python main.py` with demo data, on a free port; only its poll tally runs every
-    second (every 30 s as shipped), so that votes are counted within a test's patience."""
-    folder = tmp_path_factory.mktemp('portal')
-    port = _free_port()
-    env = {
-        **os.environ,
-        'PORTAL_DB_URL': f'sqlite://{folder}/kabinet.sqlite3',
-        'PORTAL_DEMO': '1',
-        'PORTAL_PORT': str(port),
-        'PORTAL_SCHEDULER': '1',
-        'PORTAL_MAILBOX_DIR': str(folder / 'mailbox'),
-        'PORTAL_SMS_LOG': str(folder / 'sms.log'),
-        'PORTAL_FILES_DIR': str(folder / 'files'),
-        'PORTAL_TALLY_KEY_FILE': str(folder / 'tally.key'),
-        'PYTHONUNBUFFERED': '1',
-    }
-    log_path = folder / 'portal.log'
-    log = log_path.open('w')
-    process = subprocess.Popen(
-        [sys.executable, '-c', QUICK_TALLY], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f'http://127.0.0.1:{port}'
-    try:
-        _wait_until_up(url, process)
-        yield Portal(url=url, env=env, log=log_path)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_cabinet_shows_an_address_changed_through_the_api_without_reload(portal: Portal) -> None:
@@ -392,23 +327,3 @@ def _until_counted(portal: Portal, poll_id: str, counted: int) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f'{counted} votes were not counted within 15 s')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f'the portal exited with {process.returncode}')
-        try:
-            if httpx.get(f'{url}/api/v1/health', timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError('the portal did not start within 60 s')

@@ -58,6 +58,12 @@ UPLOAD_HEADER = """
 </div></div>
 """
 
+KEEP_LANGUAGE = """<script>(() => {
+  const root = document.documentElement, keep = () => { if (root.lang !== LANG) root.lang = LANG; };
+  keep();
+  new MutationObserver(keep).observe(root, { attributes: true, attributeFilter: ['lang'] });
+})();</script>"""
+
 
 def apply_theme() -> None:
     """Once, when the pages are registered: the colours and styles of every page."""
@@ -66,8 +72,9 @@ def apply_theme() -> None:
 
 
 def page_language(lang: str) -> None:
-    """Tell browsers and screen readers the page's language: the one the reader chose, not the portal's default."""
-    ui.add_head_html(f'<script>document.documentElement.lang = {json.dumps(lang)};</script>')
+    """Tell browsers and screen readers the page's language: the one the reader chose, not the portal's default
+    (Quasar writes its own language pack's name into `<html lang>` when it starts, so the choice is kept after it)."""
+    ui.add_head_html(KEEP_LANGUAGE.replace('LANG', json.dumps(lang)))
 
 
 def upload_header(upload: ui.upload, label: str) -> ui.upload:

@@ -98,7 +98,7 @@ def _queue_row(item: ApplicationView, *, overdue: bool) -> None:
     markers = ['application-queue-row', f'application-queue-{item.id}'] + (
         ['application-queue-overdue'] if overdue else []
     )
-    with ui.row().classes('w-full items-center gap-3 py-2 border-b no-wrap').mark(*markers) as row:
+    with ui.row().classes('w-full items-center gap-3 py-2 border-b sm:flex-nowrap').mark(*markers) as row:
         if overdue:
             row.classes('bg-red-1')
         with ui.column().classes('gap-0 grow min-w-0'):

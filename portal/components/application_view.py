@@ -34,8 +34,8 @@ from portal.store.workdays import local_date
 
 STATUS_LABELS = APPLICATION_STATUS_WORDS
 STATUS_COLORS = {
-    ApplicationStatus.SUBMITTED: 'blue',
-    ApplicationStatus.UNDER_REVIEW: 'orange',
+    ApplicationStatus.SUBMITTED: 'blue-8',
+    ApplicationStatus.UNDER_REVIEW: 'warning',
     ApplicationStatus.NEEDS_INFO: 'purple',
     ApplicationStatus.APPROVED: 'positive',
     ApplicationStatus.REJECTED: 'negative',

@@ -31,8 +31,8 @@ from portal.store.workdays import local_date
 CERTIFICATE_STATUS = {'valid': N_('valid'), 'expired': N_('expired'), 'revoked': N_('revoked')}
 CERTIFICATE_COLOURS = {'valid': 'positive', 'expired': 'grey-7', 'revoked': 'negative'}
 APPLICATION_COLOURS = {
-    'submitted': 'blue',
-    'under_review': 'orange',
+    'submitted': 'blue-8',
+    'under_review': 'warning',
     'needs_info': 'purple',
     'approved': 'positive',
     'rejected': 'negative',
@@ -59,7 +59,7 @@ def download_button(certificate_id: UUID) -> ui.button:
 
 class status_badge(ui.badge):
     def __init__(self, status: str) -> None:
-        super().__init__(_(CERTIFICATE_STATUS.get(status, status)), color=CERTIFICATE_COLOURS.get(status, 'grey'))
+        super().__init__(_(CERTIFICATE_STATUS.get(status, status)), color=CERTIFICATE_COLOURS.get(status, 'grey-7'))
         self.mark('certificate-status', f'status-{status}')
 
 
@@ -70,8 +70,9 @@ def sections_table(sections: tuple[Section, ...]) -> None:
                 ui.label(section.title).classes('text-subtitle2 text-weight-medium')
             with ui.grid(columns='minmax(10rem, auto) 1fr').classes('w-full gap-x-6 gap-y-1').props('role=table'):
                 for label, value in section.rows:
-                    ui.label(label).classes('text-grey-8').props('role=rowheader')
-                    ui.label(value).props('role=cell')
+                    with ui.element().classes('contents').props('role=row'):  # a row of the table, not of the grid
+                        ui.label(label).classes('text-grey-8').props('role=rowheader')
+                        ui.label(value).props('role=cell')
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ class my_documents(ui.column):  # an element-like component
 
 
 def _certificate_row(view: CertificateView) -> None:
-    with ui.row().classes('w-full items-center gap-3 py-2 border-b no-wrap').mark('certificate-row', view.code):
+    with ui.row().classes('w-full items-center gap-3 py-2 border-b sm:flex-nowrap').mark('certificate-row', view.code):
         with ui.column().classes('gap-0 grow min-w-0'):
             ui.link(view.title, certificate_url(view.id)).mark('certificate-link')
             details = _('{code} · issued on {date}', code=view.code, date=fmt_date(local_date(view.issued_at)))
@@ -245,7 +246,9 @@ def _application_row(item: ApplicationView, titles: dict[str, str]) -> None:
     form = FORMS.get(item.form)
     title = titles.get(item.service_code) or (_(form.title) if form else item.form)
     status = str(item.status)
-    with ui.row().classes('w-full items-center gap-3 py-2 border-b no-wrap').mark('application-row', item.number):
+    with (
+        ui.row().classes('w-full items-center gap-3 py-2 border-b sm:flex-nowrap').mark('application-row', item.number)
+    ):
         with ui.column().classes('gap-0 grow min-w-0'):
             ui.link(f'{item.number} · {title}', f'/applications/{item.id}').mark('application-link')
             ui.label(item.executive_name).classes('text-caption text-grey-8')
@@ -254,7 +257,7 @@ def _application_row(item: ApplicationView, titles: dict[str, str]) -> None:
         )
         if item.overdue(_today()):
             ui.badge(_('overdue'), color='negative').mark('application-overdue')
-        ui.badge(_(APPLICATION_STATUS_WORDS[item.status]), color=APPLICATION_COLOURS.get(status, 'grey')).mark(
+        ui.badge(_(APPLICATION_STATUS_WORDS[item.status]), color=APPLICATION_COLOURS.get(status, 'grey-7')).mark(
             'application-status', f'application-{status}'
         )
 

@@ -34,6 +34,10 @@ KIND_LABELS = {
     HistoryKind.SERVICE_USED: N_('Service used'),
     HistoryKind.LETTER_SENT: N_('Letter sent'),
     HistoryKind.LETTER_RECEIVED: N_('Letter received'),
+    HistoryKind.CONSENT_GRANTED: N_('Permission given'),
+    HistoryKind.CONSENT_REFUSED: N_('Data request refused'),
+    HistoryKind.CONSENT_REVOKED: N_('Permission revoked'),
+    HistoryKind.DATA_SHARED: N_('Shared in advance'),
 }
 METHOD_LABELS = {'password': N_('password'), 'asan': 'ASAN İmza', 'sima': 'SİMA'}
 

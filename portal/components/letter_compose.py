@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from nicegui import events, ui
 
+from portal.components.accessible import upload_header
 from portal.components.errors import show_error, show_problem
 from portal.components.letter_signing import letter_signing
 from portal.components.letter_status import org_name
@@ -81,6 +82,7 @@ class letter_compose(ui.column):  # an element-like component
                     on_rejected=lambda: refused_in_browser(self.error),
                 )
                 self.upload.props(f'accept="{ACCEPT}"').classes('w-full max-w-md').mark('letter-upload')
+                upload_header(self.upload, _('Upload a file'))
                 with ui.row().classes('w-full items-center gap-3'):
                     ui.button(_('Review'), icon='visibility', on_click=self._review).mark('letter-review')
                     self.saved = ui.label().classes('text-caption text-grey-8').mark('draft-saved')

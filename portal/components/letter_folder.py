@@ -115,7 +115,11 @@ class letter_folder(ui.column):  # an element-like component
 
 def _row(item: LetterSummary, folder: Folder) -> None:
     unread = folder == 'inbox' and item.unread
-    with ui.row().classes('w-full items-center gap-3 py-2 border-b no-wrap').mark('letter-row', f'letter-{item.id}'):
+    with (
+        ui.row()
+        .classes('w-full items-center gap-3 py-2 border-b sm:flex-nowrap')
+        .mark('letter-row', f'letter-{item.id}')
+    ):
         with ui.column().classes('gap-0 grow min-w-0'):
             link = ui.link(item.title or _('(no title)'), f'/letters/{item.id}').mark('letter-link', f'link-{item.id}')
             link.classes('text-weight-bold' if unread else '')

@@ -23,7 +23,7 @@ class letter_nav(ui.row):  # an element-like component
         self.classes('items-center gap-1 no-wrap').mark('nav-letters')
         with self:
             self.link = ui.link(_('Letters'), '/letters').classes('text-white')
-            self.badge = ui.badge('0', color='red').props('rounded').mark('unread-count')
+            self.badge = ui.badge('0', color='red-9').props('rounded').mark('unread-count')
             self.badge.set_visibility(False)
         subscribe(f'citizen:{actor.person_id}', self._on_event)
         background_tasks.create(self.load(), name='unread letters')

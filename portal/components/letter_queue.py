@@ -122,7 +122,7 @@ class letter_queue(ui.card):  # an element-like component
 
 def _queue_row(item: LetterSummary) -> ui.element:
     markers = ['letter-queue-row', f'letter-queue-{item.id}'] + (['letter-queue-overdue'] if item.overdue else [])
-    with ui.row().classes('w-full items-center gap-3 py-2 border-b no-wrap').mark(*markers) as row:
+    with ui.row().classes('w-full items-center gap-3 py-2 border-b sm:flex-nowrap').mark(*markers) as row:
         if item.overdue:
             row.classes('bg-red-1')
         with ui.column().classes('gap-0 grow min-w-0'):
@@ -138,7 +138,7 @@ def _queue_row(item: LetterSummary) -> ui.element:
             due = ui.label(_('due {date}', date=fmt_date(item.due_on))).mark('letter-queue-due')
             due.classes('text-caption text-negative text-weight-bold' if item.overdue else 'text-caption')
         if item.investigation:
-            ui.badge(_('investigation'), color='orange').props('outline').mark('letter-queue-investigation')
+            ui.badge(_('investigation'), color='warning').props('outline').mark('letter-queue-investigation')
         if item.overdue:
             ui.badge(_('overdue'), color='negative').mark('letter-overdue')
         status_badge(item.status)

@@ -13,10 +13,10 @@ from portal.store.letters.views import OrgRef
 
 STATUS_LABELS = STATUS_WORDS
 STATUS_COLORS = {
-    LetterStatus.DRAFT: 'grey',
-    LetterStatus.SENT: 'blue',
+    LetterStatus.DRAFT: 'grey-7',
+    LetterStatus.SENT: 'blue-8',
     LetterStatus.RECEIVED: 'indigo',
-    LetterStatus.UNDER_REVIEW: 'orange',
+    LetterStatus.UNDER_REVIEW: 'warning',
     LetterStatus.ANSWERED: 'positive',
     LetterStatus.FORWARDED: 'purple',
     LetterStatus.REJECTED: 'negative',
@@ -45,7 +45,7 @@ def deadline_line(summary: LetterSummary, investigation_reason: str = '') -> Non
             ui.label(_('(closed)')).classes('text-caption text-grey-8')
     if summary.investigation and investigation_reason:
         line = _('Investigation: 30 working days — {reason}', reason=investigation_reason)
-        ui.label(line).classes('text-caption text-orange-9').mark('letter-investigation')
+        ui.label(line).classes('text-caption text-warning').mark('letter-investigation')
 
 
 def reaches_inbox(data: dict[str, object]) -> bool:

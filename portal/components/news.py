@@ -23,7 +23,7 @@ from portal.store.news.publishing import ExecutiveView, NewsPage, NewsView
 
 KINDS = {
     NewsKind.NEWS: (N_('News'), 'primary'),
-    NewsKind.ANNOUNCEMENT: (N_('Announcement'), 'orange-9'),
+    NewsKind.ANNOUNCEMENT: (N_('Announcement'), 'warning'),
     NewsKind.WORK: (N_('Work done'), 'positive'),
 }
 PAGE_SIZE = 10
@@ -51,7 +51,7 @@ class news_feed(ui.column):  # an element-like component
     def __init__(self, *, executive: ExecutiveView | None, first: NewsPage) -> None:
         super().__init__()
         self.executive, self.data = executive, first
-        self.query, self.tag = '', ''
+        self.query, self.tagged = '', ''  # not `self.tag`: that is the element's HTML tag
         self.classes('w-full gap-3').mark('news-feed')
         with self:
             with ui.row().classes('w-full items-center gap-2'):
@@ -66,13 +66,14 @@ class news_feed(ui.column):  # an element-like component
         subscribe(executive.topic if executive else publishing.NATIONAL_TOPIC, self._on_event)
 
     def _items(self) -> None:
-        if self.tag:
+        if self.tagged:
             with ui.row().classes('items-center gap-2'):
                 ui.label(_('Tag:')).classes('text-caption')
-                ui.chip(self.tag, icon='sell', removable=True, on_value_change=self._clear_tag).mark('news-tag-filter')
+                chip = ui.chip(self.tagged, icon='sell', removable=True, on_value_change=self._clear_tag)
+                chip.mark('news-tag-filter')
         total = self.data.total
         if not self.data.items:
-            text = _('Nothing found.') if self.query or self.tag else _('No news yet.')
+            text = _('Nothing found.') if self.query or self.tagged else _('No news yet.')
             ui.label(text).classes('text-grey-8').mark('news-empty')
             return
         ui.label(_('{count} items', count=total)).classes('text-caption text-grey-8').mark('news-total')
@@ -106,11 +107,11 @@ class news_feed(ui.column):  # an element-like component
         await self._go(0)
 
     async def _by_tag(self, tag: str) -> None:
-        self.tag = tag
+        self.tagged = tag
         await self._go(0)
 
     async def _clear_tag(self) -> None:
-        self.tag = ''
+        self.tagged = ''
         await self._go(0)
 
     async def _page(self, e: object) -> None:
@@ -119,16 +120,16 @@ class news_feed(ui.column):  # an element-like component
 
     async def _go(self, offset: int) -> None:
         try:
-            self.data = await load_feed(self.executive, query=self.query, tag=self.tag, offset=offset)
+            self.data = await load_feed(self.executive, query=self.query, tag=self.tagged, offset=offset)
         except DomainError as exc:
             show_error(exc)
             return
         self.render.refresh()
 
     async def _reload(self) -> None:
-        data = await load_feed(self.executive, query=self.query, tag=self.tag, offset=self.data.offset)
+        data = await load_feed(self.executive, query=self.query, tag=self.tagged, offset=self.data.offset)
         if not data.items and data.offset:  # the last page emptied: show the one before
-            data = await load_feed(self.executive, query=self.query, tag=self.tag, offset=data.offset - PAGE_SIZE)
+            data = await load_feed(self.executive, query=self.query, tag=self.tagged, offset=data.offset - PAGE_SIZE)
         self.data = data
         if not self.is_deleted:
             self.render.refresh()

@@ -13,6 +13,7 @@ from typing import Any
 
 from nicegui import events, ui
 
+from portal.components.accessible import upload_header
 from portal.components.errors import show_error, show_problem
 from portal.components.letter_compose import read_at_most
 from portal.components.live import FoldedReload, subscribe
@@ -35,6 +36,9 @@ TOOLBAR: list[list[Any]] = [
     [{'label': 'H', 'icon': 'title', 'list': 'no-icons', 'options': ['p', 'h3', 'h4']}],
     ['undo', 'redo'],
 ]
+# Quasar draws a disabled toolbar button as a link with no role (its name then names nothing): the link button stays
+# enabled instead, and with no text selected it links the word at the caret
+TOOLBAR_DEFINITIONS = {'link': {'disable': False}}
 
 
 class news_desk(ui.column):  # an element-like component
@@ -122,6 +126,7 @@ class news_form(ui.card):  # an element-like component
             self.errors.line('tags')
             self.body = ui.editor(placeholder=_('Text')).classes('w-full').mark('news-form-body')
             self.body.props['toolbar'] = TOOLBAR
+            self.body.props['definitions'] = TOOLBAR_DEFINITIONS
             self.body.props['paragraph-tag'] = 'p'
             self.errors.line('body')
             ui.label(_('Image: PNG, JPEG or WebP, at most {size} MB.', size=content.MAX_IMAGE_BYTES // 2**20)).classes(
@@ -140,6 +145,7 @@ class news_form(ui.card):  # an element-like component
                 self.upload.props('accept="image/png,image/jpeg,image/webp"').classes('max-w-xs').mark(
                     'news-form-upload'
                 )
+                upload_header(self.upload, _('Choose an image'))
                 self.image_name = ui.label().classes('text-caption').mark('news-form-image')
                 self.drop = ui.button(icon='close', on_click=self._forget_image).props('flat dense round')
                 self.drop.props(f'aria-label="{_("Remove the image")}"').mark('news-form-image-remove')

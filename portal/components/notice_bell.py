@@ -32,7 +32,7 @@ class notice_bell(ui.button):  # an element-like component
         self.props('flat round color=white').mark('notice-bell')
         self._label(0)
         with self:
-            self.badge = ui.badge('0', color='red').props('floating rounded').mark('notice-count')
+            self.badge = ui.badge('0', color='red-9').props('floating rounded').mark('notice-count')
             self.badge.set_visibility(False)
             with ui.menu().props('anchor="bottom right" self="top right"').mark('notice-menu') as self.menu:
                 self.newest = ui.list().props('dense separator').classes('min-w-72 max-w-sm')

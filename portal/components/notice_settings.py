@@ -84,8 +84,9 @@ class notice_settings(ui.column):  # an element-like component
                 'text-caption text-grey-8'
             )
             with ui.grid(columns='minmax(12rem, 1fr) repeat(3, auto)').classes('w-full items-center gap-x-4 gap-y-1'):
+                # headings for the eye; each checkbox names its channel and type itself
                 for heading in (_('Notice type'), _('Cabinet'), _('SMS'), _('E-mail')):
-                    ui.label(heading).classes('text-weight-bold').props('role=columnheader')
+                    ui.label(heading).classes('text-weight-bold')
                 for spec in known_types():
                     self._type_row(spec, prefs)
             self._error_line('channels')

@@ -78,7 +78,7 @@ class payment_result(ui.column):  # an element-like component
             payment_facts(p)
             if p.test_only:
                 ui.label(_('Test payment through the sandbox gateway: no money was transferred.')).classes(
-                    'text-caption text-orange-9'
+                    'text-caption text-warning'
                 ).mark('payment-test')
             with ui.row().classes('gap-2'):
                 if p.state is PaymentState.SUCCEEDED:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from nicegui import events, ui
 
+from portal.components.accessible import upload_header
 from portal.components.errors import show_error
 from portal.components.letter_compose import ACCEPT, file_size, read_at_most, refused_in_browser
 from portal.errors import DomainError
@@ -48,6 +49,7 @@ class pending_files(ui.column):  # an element-like component
                 on_rejected=lambda: refused_in_browser(error),
             )
             self.uploader.props(f'accept="{ACCEPT}"').classes('w-full').mark(upload_mark)
+            upload_header(self.uploader, label)
 
     def forget(self) -> None:
         """Drop the files (the letter was sent)."""

@@ -101,7 +101,7 @@ class reception_desk(ui.column):  # an element-like component
             ).mark('reception-done')
             ui.button(
                 _('Did not come'), icon='person_off', on_click=lambda v=view: self._mark(v.id, desk.mark_no_show)
-            ).props('outline color=orange').mark('reception-no-show')
+            ).props('outline color=warning').mark('reception-no-show')
             ui.link(_('Calendar file (.ics)'), calendar_url(view.id)).classes('self-center')
 
     async def _mark(self, request_id: UUID, move: Callable[..., Awaitable[RequestView]]) -> None:

@@ -13,11 +13,11 @@ from portal.store.reception.common import STATE_WORDS, TOPICS, RequestView, Step
 from portal.store.reception.models import ReceptionEventKind, ReceptionState
 
 STATE_COLORS = {
-    ReceptionState.REQUESTED: 'blue',
+    ReceptionState.REQUESTED: 'blue-8',
     ReceptionState.SCHEDULED: 'positive',
     ReceptionState.DONE: 'grey-8',
-    ReceptionState.NO_SHOW: 'orange',
-    ReceptionState.CANCELLED: 'grey',
+    ReceptionState.NO_SHOW: 'warning',
+    ReceptionState.CANCELLED: 'grey-7',
     ReceptionState.DECLINED: 'negative',
 }
 STEP_LABELS = {

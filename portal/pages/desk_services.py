@@ -26,7 +26,7 @@ from portal.store.services.certificates import CertificateView
 from portal.store.workdays import local_date
 
 CERTIFICATE_STATES = {'valid': N_('valid'), 'expired': N_('expired'), 'revoked': N_('revoked')}
-STATE_COLORS = {'valid': 'positive', 'expired': 'grey', 'revoked': 'negative'}
+STATE_COLORS = {'valid': 'positive', 'expired': 'grey-7', 'revoked': 'negative'}
 
 
 def register(settings: Settings) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from babel.numbers import format_currency
 from nicegui import ui
 
+from portal.components.accessible import page_language
 from portal.components.errors import show_error, show_problem
 from portal.errors import DomainError
 from portal.i18n import TIMEZONE, _, current_language, fmt_datetime
@@ -25,11 +26,11 @@ log = logging.getLogger(__name__)
 
 
 async def sandbox_gateway_page(token: str) -> None:
-    use_language()
+    page_language(use_language())
     gateway = get_gateway()
     assert isinstance(gateway, SandboxGateway), 'the page is registered only for the sandbox gateway'
     ui.page_title(_('Sandbox payment gateway'))
-    with ui.column().classes('w-full max-w-md mx-auto p-6 gap-4'):
+    with ui.column().classes('w-full max-w-md mx-auto p-6 gap-4').props('role=main'):
         ui.label(_('Sandbox payment gateway')).classes('text-h5').props('role=heading aria-level=1')
         ui.label(_('A test payment page: no card is charged and no money moves. Card 4000 0000 0000 0002 is declined.'))
         try:

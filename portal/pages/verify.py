@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from fastapi.responses import Response
 from nicegui import app, events, ui
 
+from portal.components.accessible import upload_header
 from portal.components.certificate_view import verification_result
 from portal.components.errors import show_error, show_problem
 from portal.components.frame import frame
@@ -102,6 +103,7 @@ def _checker(address: str, code: str, first: Verification | DomainError | None) 
             on_rejected=too_large,
         )
         upload.props('accept=".pdf,application/pdf"').classes('w-full max-w-md').mark('verify-upload')
+        upload_header(upload, _('Check a PDF file'))
     error = ui.label().classes('text-negative').mark('verify-error')
     error.set_visibility(False)
     result = ui.column().classes('w-full').mark('verify-result')
