@@ -218,7 +218,7 @@ def test_a_citizen_reaches_a_new_letters_review_by_keyboard_alone(portal: Portal
     page.wait_for_url(re.compile(r'/letters/new$'))
     settle(page)
 
-    keys.tab_to('link', 'Skip to main content')  # past the header's dozen links at once
+    keys.tab_to('link', 'Əsas məzmuna keç')  # past the header's dozen links at once
     page.keyboard.press('Enter')
     assert keys.tab_to('combobox', 'Qurum və ya yerli icra hakimiyyəti') == 1, 'the skip link did not skip the header'
     page.keyboard.type('Daxili İşlər')
