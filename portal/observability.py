@@ -108,9 +108,15 @@ class RedactFilter(logging.Filter):
         except Exception:  # a broken format: the handler reports it as usual
             return True
         if record.name == 'uvicorn.access' and isinstance(record.args, tuple) and len(record.args) == 5:
-            # uvicorn's access line as fields: client, method, path with its query string, HTTP version, status
-            client, method, path, _, status = record.args
-            record.client, record.method, record.path, record.status = client, method, redact(str(path)), status
+            # uvicorn's access line as fields: client, method, path with its query string, HTTP version, status.
+            # Only the path can carry a value (its query string): it alone is redacted, and the line is made from it
+            # (a line per request: running every pattern over the whole line and each field would cost the request
+            # more than its own work)
+            client, method, path, version, status = record.args
+            path = redact(str(path))
+            record.client, record.method, record.path, record.status = client, method, path, status
+            record.msg, record.args = f'{client} - "{method} {path} HTTP/{version}" {status}', None
+            return True
         record.msg, record.args = redact(message), None
         for key, value in list(vars(record).items()):
             if key in _RECORD_ATTRS or value is None or isinstance(value, bool | int | float):
