@@ -43,7 +43,7 @@ from portal.i18n import translate  # noqa: E402
 
 GOAL_MS = 250
 ACK_SECONDS = 3  # NiceGUI's page script acknowledges the messages it got this often
-CONNECTING_AT_ONCE = 16
+CONNECTING_AT_ONCE = 6
 CLIENT_ID = re.compile(r"'client_id': '([0-9a-f-]{36})'")
 
 
