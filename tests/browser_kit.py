@@ -85,15 +85,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path | None = None, timeout: float = 60) -> None:
+    """Until the portal at ``url`` answers its health check; its log's end is shown if it exits first."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f'the portal exited with {process.returncode}')
+            tail = f':\n{log.read_text()[-3000:]}' if log is not None else ''
+            raise RuntimeError(f'the portal exited with {process.returncode}{tail}')
         try:
             if httpx.get(f'{url}/api/v1/health', timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError('the portal did not start within 60 s')
+    raise RuntimeError(f'the portal did not start within {timeout:.0f} s')

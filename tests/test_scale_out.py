@@ -22,20 +22,11 @@ import pytest
 
 from portal.live import Event, Hub
 from portal.live_redis import RedisBridge
+from tests.browser_kit import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_up
 
 REDIS_URL = os.environ.get('PORTAL_TEST_REDIS_URL', '')
 POSTGRES_URL = os.environ.get('PORTAL_TEST_POSTGRES_URL', '')
 REDIS_SERVER = shutil.which('redis-server')
-CHROMIUM = os.environ.get('PORTAL_TEST_CHROMIUM', '/usr/bin/chromium')
-CHROMIUM_ARGS = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    '--disable-sync',
-]
 ROOT = Path(__file__).resolve().parent.parent
 LEYLA = '5ZK2M7R'
 
@@ -154,7 +145,7 @@ async def test_a_malformed_message_on_the_channel_is_ignored(caplog: pytest.LogC
 
 async def test_without_redis_events_are_heard_here_at_once_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     hub = Hub()
-    bridge = RedisBridge(f'redis://127.0.0.1:{_free_port()}/0', hub, channel=channel(), first_pause=0.05)
+    bridge = RedisBridge(f'redis://127.0.0.1:{free_port()}/0', hub, channel=channel(), first_pause=0.05)
     heard: list[Event] = []
     hub.subscribe('citizen:1', heard.append)
     with caplog.at_level(logging.WARNING, logger='portal.live_redis'):
@@ -176,7 +167,7 @@ async def test_without_redis_events_are_heard_here_at_once_and_logged(caplog: py
 async def test_the_bridge_survives_redis_going_away_and_coming_back(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    port = _free_port()
+    port = free_port()
     url = f'redis://127.0.0.1:{port}/0'
     name = channel()
     hub_a, hub_b = Hub(), Hub()
@@ -290,7 +281,7 @@ def two_portals(tmp_path: Path) -> Iterator[Portals]:
         key = asyncio.run(_prepare(db_url))
         urls = {}
         for name in ('a', 'b'):
-            port = _free_port()
+            port = free_port()
             log = (tmp_path / f'{name}.log').open('w')
             logs.append(log)
             processes[name] = subprocess.Popen(
@@ -302,7 +293,7 @@ def two_portals(tmp_path: Path) -> Iterator[Portals]:
             )
             urls[name] = f'http://127.0.0.1:{port}'
         for name, process in processes.items():
-            _wait_until_up(urls[name], process, tmp_path / f'{name}.log')
+            wait_until_up(urls[name], process, tmp_path / f'{name}.log', timeout=120)
         yield Portals(a=urls['a'], b=urls['b'], key=key)
     finally:
         for process in processes.values():
@@ -392,26 +383,6 @@ async def _forget_redis_keys(pattern: str) -> None:
             await client.delete(*keys)
     finally:
         await client.aclose()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f'the portal exited with {process.returncode}:\n{log.read_text()[-3000:]}')
-        try:
-            if httpx.get(f'{url}/api/v1/health', timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError('the portal did not start in time')
 
 
 def test_the_portal_exports_nicegui_storage_settings(monkeypatch: pytest.MonkeyPatch) -> None:
