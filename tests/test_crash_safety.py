@@ -310,9 +310,10 @@ async def send(client: httpx.AsyncClient, call: Call) -> httpx.Response:
 
 
 async def fire_and_kill(portal: Portal, streams: dict[str, Iterator[Call]]) -> list[Call]:
-    """Send the streams from concurrent clients; kill the portal 0.3 to 1 s after the first answer. Every request
-    sent is returned, with its answer if one arrived."""
+    """Send the streams from concurrent clients; kill the portal 0.3 to 1 s after each kind had its first answer (a
+    letter with its file takes longer than a vote). Every request sent is returned, with its answer if one arrived."""
     issued: list[Call] = []
+    kinds_answered: set[str] = set()
     answered = asyncio.Event()
     killed = False
 
@@ -327,7 +328,9 @@ async def fire_and_kill(portal: Portal, streams: dict[str, Iterator[Call]]) -> l
                 except httpx.TransportError:
                     continue  # no answer: the portal died with the request (or before it arrived)
                 call.answer = (response.status_code, _body(response))
-                answered.set()
+                kinds_answered.add(call.kind)
+                if kinds_answered == set(streams):
+                    answered.set()
 
     tasks = [asyncio.create_task(client_of(stream)) for kind, stream in streams.items() for _ in range(WORKERS[kind])]
     try:
