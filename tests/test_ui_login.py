@@ -16,7 +16,7 @@ from portal.store.device import DemoDevice
 from tests.factories import ADDRESS, ID_CARD, PASSWORD, make_citizen, make_org, make_record
 
 PIN = '2468'
-WAIT = 50  # attempts of 0.1 s for work that runs in a thread or a background task
+WAIT = 150  # attempts of 0.1 s for work that runs in a thread or a background task (a loaded machine is slow)
 
 
 async def login(user: User, fin: str, password: str = PASSWORD, *, succeeds: bool = True) -> None:
