@@ -440,7 +440,10 @@ class poll_board(ui.column):  # an element-like component
                 changed = True
             bars = self.chart.options['series'][0]['data']
             if bars != votes:
-                bars[:] = votes  # the categories belong to the shape: only the bars change in place
+                # the categories belong to the shape: only the bars change, in place and without sending the chart
+                # (the options are observed: a change would send the whole chart to this page on its own)
+                with self.chart.props.suspend_updates():
+                    bars[:] = votes
                 changed = True
         if changed and self.client.has_socket_connection:
             self._broadcast(reading, participants, counted, votes).add(self.client)
