@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from portal.store.letters.models import (
@@ -119,12 +121,11 @@ def org_ref(org: Organisation | None) -> OrgRef | None:
 
 
 def is_overdue(letter: Letter, today: date) -> bool:
-    return (
-        letter.direction is Direction.INBOUND
-        and letter.status in OPEN_STATUSES
-        and letter.due_on is not None
-        and today > letter.due_on
-    )
+    return _overdue(letter.direction, letter.status, letter.due_on, today)
+
+
+def _overdue(direction: Direction, status: LetterStatus, due_on: date | None, today: date) -> bool:
+    return direction is Direction.INBOUND and status in OPEN_STATUSES and due_on is not None and today > due_on
 
 
 def answered_late(letter: Letter) -> bool:
@@ -156,6 +157,69 @@ def summary(letter: Letter, *, today: date, forwarded_from: Organisation | None 
         forwarded_from=org_ref(forwarded_from),
         created_at=letter.created_at,
         closed_at=letter.closed_at,
+    )
+
+
+# The columns a row of a list is read with (``Letter`` values, the organisation and the citizen joined): a list reads
+# these alone, and builds no model. The leg a forwarded copy came from is joined backwards: a copy has one, made by the
+# forwarding that created it.
+SUMMARY_COLUMNS = (
+    'id',
+    'direction',
+    'status',
+    'title',
+    'delivered_at',
+    'due_on',
+    'investigation_reason',
+    'read_at',
+    'reply_to_id',
+    'created_at',
+    'closed_at',
+    'organisation_id',
+    'organisation__code',
+    'organisation__name_az',
+    'organisation__name_en',
+    'person__fin',
+    'person__first_name',
+    'person__last_name',
+    'forwarded_from__organisation_id',
+    'forwarded_from__organisation__code',
+    'forwarded_from__organisation__name_az',
+    'forwarded_from__organisation__name_en',
+)
+
+
+def summary_of_row(row: Mapping[str, Any], *, today: date) -> LetterSummary:
+    """A row read with ``SUMMARY_COLUMNS``, as ``summary`` makes it of a letter."""
+    direction: Direction = row['direction']
+    status: LetterStatus = row['status']
+    due_on: date | None = row['due_on']
+    return LetterSummary(
+        id=row['id'],
+        direction=direction,
+        status=status,
+        title=row['title'],
+        organisation=_joined_org(row, 'organisation'),
+        citizen_name=f'{row["person__first_name"]} {row["person__last_name"]}',
+        citizen_fin=row['person__fin'],
+        delivered_at=row['delivered_at'],
+        due_on=due_on,
+        investigation=bool(row['investigation_reason']),
+        overdue=_overdue(direction, status, due_on, today),
+        unread=direction is Direction.OUTBOUND and row['read_at'] is None,
+        reply_to_id=row['reply_to_id'],
+        forwarded_from=_joined_org(row, 'forwarded_from__organisation'),
+        created_at=row['created_at'],
+        closed_at=row['closed_at'],
+    )
+
+
+def _joined_org(row: Mapping[str, Any], prefix: str) -> OrgRef | None:
+    org_id = row[f'{prefix}_id']
+    if org_id is None:
+        return None
+    return OrgRef(
+        id=org_id, code=row[f'{prefix}__code'], name_az=row[f'{prefix}__name_az'], name_en=row[f'{prefix}__name_en']
     )
 
 
