@@ -169,6 +169,9 @@ class Letter(Model):
             ('person_id', 'direction', 'status'),
             ('organisation_id', 'direction', 'status'),
             ('organisation_id', 'due_on'),
+            # an organisation's incoming queue, nearest deadline first: its outbound letters (no deadline) are not
+            # walked through on the way to the first page
+            ('organisation_id', 'direction', 'due_on'),
         )
 
 
