@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -542,6 +543,23 @@ async def test_scopes_and_keys(api: Api, attachment_folder: Path) -> None:
     # a key with only letters:write still moves the letter, and gets the letter back
     moved = await api.http.post(status_url, json=status, headers=write_only)
     assert moved.json()['status'] == 'received'
+
+
+async def test_a_list_is_the_key_then_two_statements(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    """Reading records nothing: the key's row is read once, to check it, and not again for the integration's name;
+    the list is its count and its page, the organisations, citizens and previous legs joined."""
+    await citizen_letter()
+    await citizen_letter(B_FIN)
+    mia = await desk('MIA', ('letters:read',))
+    assert (await api.http.get(LETTERS, headers=mia)).status_code == 200  # the key's first use is written down
+
+    with caplog.at_level(logging.DEBUG, logger='tortoise.db_client'):
+        listed = await api.http.get(LETTERS, headers=mia)
+    assert listed.json()['total'] == 2
+    statements = [r.getMessage() for r in caplog.records if r.name == 'tortoise.db_client']
+    tables = [re.findall(r'FROM "(\w+)"', s)[0] for s in statements if s.startswith('SELECT')]
+    assert tables == ['api_clients', 'letters', 'letters']
+    assert not [s for s in statements if not s.startswith('SELECT')]  # nothing written within the minute
 
 
 # --- bad input ------------------------------------------------------------------------------------------------------

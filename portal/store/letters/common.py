@@ -45,6 +45,7 @@ class Desk:
 
     organisation_id: UUID
     actor_kind: ActorKind
+    # recorded on the timeline's steps: empty on a desk that only reads
     actor_name: str
 
 
@@ -60,10 +61,13 @@ class SignatureReport:
 
 
 async def desk_of(actor: Actor, scope: str) -> Desk:
-    """The organisation whose letters the actor works; refused for anyone else."""
+    """The organisation whose letters the actor works; refused for anyone else. Only a desk that writes carries the
+    actor's name for the timeline: a read records nothing, so it does not look the name up (an integration's is in
+    its key's row)."""
     organisation_id = organisation_of(actor, scope=scope, roles=OFFICER_ROLES)
     kind = ActorKind.INTEGRATION if isinstance(actor, ApiActor) else ActorKind.OFFICER
-    return Desk(organisation_id=organisation_id, actor_kind=kind, actor_name=await acting_name(actor))
+    name = await acting_name(actor) if scope == WRITE_SCOPE else ''
+    return Desk(organisation_id=organisation_id, actor_kind=kind, actor_name=name)
 
 
 def citizen_of(actor: Actor) -> PersonActor:
