@@ -21,12 +21,13 @@ from tortoise import Tortoise
 
 from portal import db
 from portal.store import audit, letters
-from portal.store.actors import Role
+from portal.store.actors import ApiActor, Role
 from portal.store.audit import HistoryKind
 from portal.store.demo import _device_key, seed_demo
 from portal.store.demo_letters import INBOUND, NOTICE_COUNT, _World
 from portal.store.letters import Direction, LetterFilter, LetterStatus
 from portal.store.letters.citizen import ANSWER_DAYS, FORWARD_DAYS, INVESTIGATION_DAYS
+from portal.store.letters.common import READ_SCOPE
 from portal.store.letters.models import OPEN_STATUSES, EventKind, Letter, LetterEvent
 from portal.store.orgs import Organisation, OrgCategory
 from portal.store.people import Person
@@ -238,3 +239,39 @@ async def test_the_letters_are_the_same_on_every_seed(demo_db: str) -> None:
         )
 
     assert shape(world.letters) == shape(await Letter.all())
+
+
+async def test_every_list_row_says_what_the_letters_own_view_says(demo_db: str) -> None:
+    """A list reads its rows as plain values (the organisation, the citizen and a forwarded copy's previous leg
+    joined); each row is the summary the letter's own page is built from, whatever the list, filter or page."""
+    leyla = (await Person.get(fin=LEYLA)).as_actor()
+    mlspp, moj = await officer_of('MLSPP'), await officer_of('MOJ')
+    dsmf = await Organisation.get(code='DSMF')  # forwarded copies arrive there
+    system = ApiActor(dsmf.id, dsmf.id, 'DSMF', frozenset({READ_SCOPE}))
+    now = SEED_NOW + timedelta(days=2)
+    pages = [
+        (mlspp, letters.list_incoming, LetterFilter(), 0),
+        (mlspp, letters.list_incoming, LetterFilter(), 300),
+        (mlspp, letters.list_incoming, LetterFilter(overdue=True), 0),
+        (mlspp, letters.list_incoming, LetterFilter(status=LetterStatus.FORWARDED), 0),
+        (mlspp, letters.list_outgoing, LetterFilter(), 0),
+        (moj, letters.list_incoming, LetterFilter(open_only=True), 0),
+        (moj, letters.list_incoming, LetterFilter(query='ərizə'), 0),
+        (system, letters.list_incoming, LetterFilter(), 0),
+        (system, letters.list_incoming, LetterFilter(), 25),
+        (system, letters.list_incoming, LetterFilter(), 50),
+        (leyla, letters.list_sent, LetterFilter(), 0),
+        (leyla, letters.list_inbox, LetterFilter(), 0),
+    ]
+    seen = []
+    for actor, list_letters, where, offset in pages:
+        page = await list_letters(actor=actor, now=now, where=where, limit=25, offset=offset)
+        for item in page.items:
+            view = await letters.get_letter(actor=actor, letter_id=item.id, now=now)
+            assert item == view.summary
+            assert (item.delivered_at, item.created_at) == (view.summary.delivered_at, view.summary.created_at)
+            assert item.created_at.tzinfo == view.summary.created_at.tzinfo
+        seen += page.items
+    # every kind of row was among them
+    assert any(i.forwarded_from for i in seen) and any(i.overdue for i in seen) and any(i.unread for i in seen)
+    assert any(i.investigation for i in seen) and any(i.reply_to_id for i in seen) and any(i.closed_at for i in seen)
