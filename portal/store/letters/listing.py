@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
 
+from tortoise.connection import connections
 from tortoise.queryset import QuerySet
 
 from portal.errors import N_, Invalid
@@ -18,6 +21,7 @@ from portal.store.letters.common import READ_SCOPE, citizen_of, desk_of, today_o
 from portal.store.letters.models import OPEN_STATUSES, Direction, Letter, LetterStatus, search_key
 from portal.store.letters.views import LetterSummary
 from portal.store.orgs import Organisation
+from portal.store.people import Person
 from portal.store.workdays import TIMEZONE
 
 PAGE_MAX = 200
@@ -108,14 +112,40 @@ async def _page(
     today = today_of(now)
     query = await _filtered(query, where or LetterFilter(), today)
     total = await query.count()
-    # the page in one statement, the columns of its rows only: no model is built
-    rows = (
-        await query.order_by(*order)
-        .offset(max(offset, 0))
-        .limit(min(max(limit, 1), PAGE_MAX))
-        .values(*views.SUMMARY_COLUMNS)
-    )
+    page = query.order_by(*order).offset(max(offset, 0)).limit(min(max(limit, 1), PAGE_MAX))
+    rows = await _summary_rows([i for (i,) in await page.values_list('id')])
     return LetterPage(items=[views.summary_of_row(row, today=today) for row in rows], total=total)
+
+
+# A page's rows, found by their ids (the filters, the order and the page are the query's above): only the columns a
+# summary shows, with the organisation, the citizen and a forwarded copy's previous leg joined (a copy has one, made by
+# the forwarding that created it), as plain values. The statement is the same for every list; written out, it costs
+# a fraction of what assembling it field by field through the ORM did.
+_SUMMARY_ROWS = (
+    'SELECT l.id, l.direction, l.status, l.title, l.delivered_at, l.due_on, l.investigation_reason, l.read_at, '
+    'l.reply_to_id, l.created_at, l.closed_at, l.organisation_id, o.code AS organisation_code, '
+    'o.name_az AS organisation_name_az, o.name_en AS organisation_name_en, p.fin, p.first_name, p.last_name, '
+    'f.organisation_id AS previous_organisation_id, fo.code AS previous_organisation_code, '
+    'fo.name_az AS previous_organisation_name_az, fo.name_en AS previous_organisation_name_en '
+    f'FROM {Letter._meta.db_table} l JOIN {Person._meta.db_table} p ON p.id = l.person_id '
+    f'LEFT JOIN {Organisation._meta.db_table} o ON o.id = l.organisation_id '
+    f'LEFT JOIN {Letter._meta.db_table} f ON f.forwarded_to_id = l.id '
+    f'LEFT JOIN {Organisation._meta.db_table} fo ON fo.id = f.organisation_id '
+    'WHERE l.id IN ({})'
+)
+
+
+async def _summary_rows(ids: list[UUID]) -> list[dict[str, Any]]:
+    """The rows of these letters, in the order of ``ids``."""
+    if not ids:
+        return []
+    conn = connections.get('default')
+    postgres = conn.capabilities.dialect == 'postgres'
+    marks = ', '.join(f'${n}' if postgres else '?' for n in range(1, len(ids) + 1))
+    keys = [str(i) for i in ids]
+    rows = await conn.execute_query_dict(_SUMMARY_ROWS.format(marks), keys)
+    by_id = {str(row['id']): row for row in rows}
+    return [by_id[key] for key in keys]
 
 
 async def _filtered(query: QuerySet[Letter], where: LetterFilter, today: date) -> QuerySet[Letter]:

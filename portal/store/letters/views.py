@@ -8,6 +8,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from tortoise.timezone import get_default_timezone
+
 from portal.store.letters.models import (
     OPEN_STATUSES,
     ActorKind,
@@ -160,67 +162,57 @@ def summary(letter: Letter, *, today: date, forwarded_from: Organisation | None 
     )
 
 
-# The columns a row of a list is read with (``Letter`` values, the organisation and the citizen joined): a list reads
-# these alone, and builds no model. The leg a forwarded copy came from is joined backwards: a copy has one, made by the
-# forwarding that created it.
-SUMMARY_COLUMNS = (
-    'id',
-    'direction',
-    'status',
-    'title',
-    'delivered_at',
-    'due_on',
-    'investigation_reason',
-    'read_at',
-    'reply_to_id',
-    'created_at',
-    'closed_at',
-    'organisation_id',
-    'organisation__code',
-    'organisation__name_az',
-    'organisation__name_en',
-    'person__fin',
-    'person__first_name',
-    'person__last_name',
-    'forwarded_from__organisation_id',
-    'forwarded_from__organisation__code',
-    'forwarded_from__organisation__name_az',
-    'forwarded_from__organisation__name_en',
-)
-
-
 def summary_of_row(row: Mapping[str, Any], *, today: date) -> LetterSummary:
-    """A row read with ``SUMMARY_COLUMNS``, as ``summary`` makes it of a letter."""
-    direction: Direction = row['direction']
-    status: LetterStatus = row['status']
-    due_on: date | None = row['due_on']
+    """A list's row as the database gives it (``listing._SUMMARY_ROWS``), made the summary ``summary`` makes of the
+    letter: the same types, each moment aware in the ORM's time zone."""
+    direction, status, due_on = Direction(row['direction']), LetterStatus(row['status']), _day(row['due_on'])
     return LetterSummary(
-        id=row['id'],
+        id=uuid_of(row['id']),
         direction=direction,
         status=status,
         title=row['title'],
         organisation=_joined_org(row, 'organisation'),
-        citizen_name=f'{row["person__first_name"]} {row["person__last_name"]}',
-        citizen_fin=row['person__fin'],
-        delivered_at=row['delivered_at'],
+        citizen_name=f'{row["first_name"]} {row["last_name"]}',
+        citizen_fin=row['fin'],
+        delivered_at=_maybe_moment(row['delivered_at']),
         due_on=due_on,
         investigation=bool(row['investigation_reason']),
         overdue=_overdue(direction, status, due_on, today),
         unread=direction is Direction.OUTBOUND and row['read_at'] is None,
-        reply_to_id=row['reply_to_id'],
-        forwarded_from=_joined_org(row, 'forwarded_from__organisation'),
-        created_at=row['created_at'],
-        closed_at=row['closed_at'],
+        reply_to_id=None if row['reply_to_id'] is None else uuid_of(row['reply_to_id']),
+        forwarded_from=_joined_org(row, 'previous_organisation'),
+        created_at=_moment(row['created_at']),
+        closed_at=_maybe_moment(row['closed_at']),
     )
+
+
+def uuid_of(value: UUID | str) -> UUID:
+    """A UUID column's value: PostgreSQL's driver gives a UUID, SQLite its text."""
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 def _joined_org(row: Mapping[str, Any], prefix: str) -> OrgRef | None:
     org_id = row[f'{prefix}_id']
     if org_id is None:
         return None
-    return OrgRef(
-        id=org_id, code=row[f'{prefix}__code'], name_az=row[f'{prefix}__name_az'], name_en=row[f'{prefix}__name_en']
-    )
+    code, name_az, name_en = row[f'{prefix}_code'], row[f'{prefix}_name_az'], row[f'{prefix}_name_en']
+    return OrgRef(id=uuid_of(org_id), code=code, name_az=name_az, name_en=name_en)
+
+
+def _moment(value: datetime | str) -> datetime:
+    # as the ORM reads a moment: PostgreSQL's driver gives a datetime, SQLite the text the ORM wrote (with its offset);
+    # either comes back aware, in the ORM's time zone
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    zone = get_default_timezone()
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+def _maybe_moment(value: datetime | str | None) -> datetime | None:
+    return None if value is None else _moment(value)
+
+
+def _day(value: date | str | None) -> date | None:
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
 def attachment_view(a: Attachment) -> AttachmentView:
