@@ -17,11 +17,14 @@ from __future__ import annotations
 import random
 import secrets
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -65,16 +68,20 @@ async def _check(group: list[VoteCall]) -> list[VoteCall]:
     """The votes of the group that may be written; the others are answered with their reason. Whether a citizen
     voted before is the database's to say, when the group is written."""
     votes = [c.item for c in group]
-    polls = {
-        _uuid(i): (PollState(state), opens_at, closes_at)
-        for i, state, opens_at, closes_at in await Poll.filter(id__in={v.poll_id for v in votes}).values_list(
+    # each option with its poll's state, in one query; a poll none of whose options came is read on its own
+    polls: dict[UUID, tuple[PollState, datetime, datetime]] = {}
+    options: dict[UUID, UUID] = {}
+    for option_id, poll_id, state, opens_at, closes_at in await PollOption.filter(
+        id__in={v.option_id for v in votes}
+    ).values_list('id', 'poll_id', 'poll__state', 'poll__opens_at', 'poll__closes_at'):
+        options[_uuid(option_id)] = poll = _uuid(poll_id)
+        polls[poll] = (PollState(state), opens_at, closes_at)
+    unread = {v.poll_id for v in votes} - polls.keys()
+    if unread:
+        for poll_id, state, opens_at, closes_at in await Poll.filter(id__in=unread).values_list(
             'id', 'state', 'opens_at', 'closes_at'
-        )
-    }
-    options = {
-        _uuid(o): _uuid(p)
-        for o, p in await PollOption.filter(id__in={v.option_id for v in votes}).values_list('id', 'poll_id')
-    }
+        ):
+            polls[_uuid(poll_id)] = (PollState(state), opens_at, closes_at)
     seen: set[tuple[UUID, UUID]] = set()
     accepted: list[VoteCall] = []
     for call in group:
@@ -136,16 +143,25 @@ def _uuid(value: object) -> UUID:
 
 
 async def public_key(*, now: datetime, key_file: Path | None = None) -> bytes:
-    """The key ballots are sealed to; created (with its private file) the first time, where the file is at hand."""
+    """The key ballots are sealed to; created (with its private file) the first time, where the file is at hand.
+    Once read it is kept per database connection (it never changes), so a group of votes does not read it again."""
+    connection = connections.get('default')
+    known = _public_keys.get(connection)
+    if known is not None:
+        return known
     row = await TallyKey.get_or_none(name=KEY_NAME)
-    if row is not None:
-        return bytes(row.public_key)
-    private = sealing.load_or_create_private_key(key_file or tally_key_file())
-    try:
-        await TallyKey.create(name=KEY_NAME, public_key=sealing.public_bytes(private), created_at=now)
-    except IntegrityError:
-        pass  # created by another process meanwhile
-    return bytes((await TallyKey.get(name=KEY_NAME)).public_key)
+    if row is None:
+        private = sealing.load_or_create_private_key(key_file or tally_key_file())
+        try:
+            await TallyKey.create(name=KEY_NAME, public_key=sealing.public_bytes(private), created_at=now)
+        except IntegrityError:
+            pass  # created by another process meanwhile
+        row = await TallyKey.get(name=KEY_NAME)
+    key = _public_keys[connection] = bytes(row.public_key)
+    return key
+
+
+_public_keys: weakref.WeakKeyDictionary[BaseDBAsyncClient, bytes] = weakref.WeakKeyDictionary()
 
 
 def tally_key_file() -> Path:
