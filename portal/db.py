@@ -85,6 +85,13 @@ async def ping() -> bool:
     return True
 
 
+def parameter_marks(count: int) -> list[str]:
+    """The marks of a written-out statement's parameters, in the default connection's style: $1, $2… on PostgreSQL,
+    ? on SQLite."""
+    postgres = connections.get('default').capabilities.dialect == 'postgres'
+    return [f'${n}' if postgres else '?' for n in range(1, count + 1)]
+
+
 def _ensure_sqlite_folder(db_url: str) -> None:
     parts = urlsplit(db_url)
     if parts.scheme == 'sqlite' and not db_url.endswith(':memory:'):

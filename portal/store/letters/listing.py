@@ -14,6 +14,7 @@ from uuid import UUID
 from tortoise.connection import connections
 from tortoise.queryset import QuerySet
 
+from portal.db import parameter_marks
 from portal.errors import N_, Invalid
 from portal.store.actors import Actor
 from portal.store.letters import views
@@ -139,13 +140,12 @@ async def _summary_rows(ids: list[UUID]) -> list[dict[str, Any]]:
     """The rows of these letters, in the order of ``ids``."""
     if not ids:
         return []
-    conn = connections.get('default')
-    postgres = conn.capabilities.dialect == 'postgres'
-    marks = ', '.join(f'${n}' if postgres else '?' for n in range(1, len(ids) + 1))
     keys = [str(i) for i in ids]
-    rows = await conn.execute_query_dict(_SUMMARY_ROWS.format(marks), keys)
+    statement = _SUMMARY_ROWS.format(', '.join(parameter_marks(len(keys))))
+    rows = await connections.get('default').execute_query_dict(statement, keys)
     by_id = {str(row['id']): row for row in rows}
-    return [by_id[key] for key in keys]
+    # the id as the page's query gave it: not parsed a second time
+    return [{**by_id[key], 'id': i} for key, i in zip(keys, ids, strict=True)]
 
 
 async def _filtered(query: QuerySet[Letter], where: LetterFilter, today: date) -> QuerySet[Letter]:
