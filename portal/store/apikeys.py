@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise import fields
+from tortoise.connection import connections
 from tortoise.models import Model
 
+from portal.db import parameter_marks
 from portal.errors import N_, Invalid, Unauthorized
 from portal.store.actors import Actor, ApiActor, PersonActor, Role, require_role
 from portal.store.orgs import Organisation, get_organisation
@@ -83,22 +85,29 @@ async def authenticate(*, key: str, now: datetime) -> ApiActor:
     parts = key.split('_', 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise Unauthorized('invalid_api_key', N_('The API key is not valid.'))
-    # what a request needs of the key, read as plain values with its organisation's code: no row is built
-    client = await ApiClient.get_or_none(lookup=parts[1], revoked_at=None).values(*_AUTHENTICATE_FIELDS)
-    if client is None or not hmac.compare_digest(client['key_hash'], _digest(parts[2])):
+    # what a request needs of the key, with its organisation's code, in one written-out statement: no row is built
+    rows = await connections.get('default').execute_query_dict(_KEY_ROW.format(*parameter_marks(1)), [parts[1]])
+    if len(rows) != 1 or not hmac.compare_digest(rows[0]['key_hash'], _digest(parts[2])):
         raise Unauthorized('invalid_api_key', N_('The API key is not valid.'))
-    last_used_at = client['last_used_at']
+    columns, row = ApiClient._meta.fields_map, rows[0]
+    client_id: UUID = columns['id'].to_python_value(row['id'])
+    last_used_at: datetime | None = columns['last_used_at'].to_python_value(row['last_used_at'])
     if last_used_at is None or now - last_used_at >= TOUCH_EVERY:
-        await ApiClient.filter(id=client['id']).update(last_used_at=now)
+        await ApiClient.filter(id=client_id).update(last_used_at=now)
     return ApiActor(
-        client_id=client['id'],
-        organisation_id=client['organisation_id'],
-        organisation_code=client['organisation__code'],
-        scopes=frozenset(client['scopes']),
+        client_id=client_id,
+        organisation_id=columns['organisation_id'].to_python_value(row['organisation_id']),
+        organisation_code=row['organisation_code'],
+        scopes=frozenset(columns['scopes'].to_python_value(row['scopes'])),
     )
 
 
-_AUTHENTICATE_FIELDS = ('id', 'key_hash', 'scopes', 'last_used_at', 'organisation_id', 'organisation__code')
+# ``lookup`` is unique: one row, or none
+_KEY_ROW = (
+    'SELECT k.id, k.key_hash, k.scopes, k.last_used_at, k.organisation_id, o.code AS organisation_code '
+    f'FROM {ApiClient._meta.db_table} k JOIN {Organisation._meta.db_table} o ON o.id = k.organisation_id '
+    'WHERE k.lookup = {} AND k.revoked_at IS NULL'
+)
 
 
 async def revoke_api_key(*, lookup: str, now: datetime) -> bool:
