@@ -144,8 +144,8 @@ async def _summary_rows(ids: list[UUID]) -> list[dict[str, Any]]:
     statement = _SUMMARY_ROWS.format(', '.join(parameter_marks(len(keys))))
     rows = await connections.get('default').execute_query_dict(statement, keys)
     by_id = {str(row['id']): row for row in rows}
-    # the id as the page's query gave it: not parsed a second time
-    return [{**by_id[key], 'id': i} for key, i in zip(keys, ids, strict=True)]
+    # the id as the page's query gave it: not parsed a second time; a letter gone since (a draft deleted) is left out
+    return [{**by_id[key], 'id': i} for key, i in zip(keys, ids, strict=True) if key in by_id]
 
 
 async def _filtered(query: QuerySet[Letter], where: LetterFilter, today: date) -> QuerySet[Letter]:
