@@ -55,7 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             live.hub.reset()
             await db.close_db()
 
-    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None, telemetry=observability.FASTAPI_TELEMETRY
+    )
     mount_api(app)  # before NiceGUI's catch-all mount, so API calls never reach its middleware
     observability.install(app, token=settings.metrics_token)  # GET /metrics, and the requests' counters
     pages.register(settings)

@@ -23,6 +23,7 @@ from time import perf_counter
 from typing import Any, TextIO
 
 import orjson
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -185,6 +186,9 @@ platform_collector.PlatformCollector(registry=REGISTRY)
 gc_collector.GCCollector(registry=REGISTRY)
 
 HTTP_METHODS = frozenset({'GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'})
+# FastAPI's own OpenTelemetry instrumentation, off in the portal's apps: requests are counted here and logged, and the
+# instrumentation, even with no provider configured, asks OpenTelemetry for its providers on every request
+FASTAPI_TELEMETRY: TelemetryConfig = {'tracing': False, 'metrics': False, 'logs': False, 'operation_spans': False}
 HTTP_REQUESTS = Counter(
     'portal_http_requests',
     'HTTP requests answered, by method, route template and status',

@@ -26,6 +26,7 @@ from portal.api import (
 )
 from portal.api.limits import BodyLimit
 from portal.errors import DomainError, Throttled
+from portal.observability import FASTAPI_TELEMETRY
 
 PREFIX = '/api/v1'
 
@@ -41,6 +42,7 @@ def create_api() -> FastAPI:
         openapi_url='/openapi.json',
         docs_url='/docs',
         redoc_url=None,
+        telemetry=FASTAPI_TELEMETRY,
     )
     for router in (
         health.router,
