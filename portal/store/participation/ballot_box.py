@@ -74,8 +74,8 @@ async def _check(group: list[VoteCall]) -> list[VoteCall]:
     for option_id, poll_id, state, opens_at, closes_at in await PollOption.filter(
         id__in={v.option_id for v in votes}
     ).values_list('id', 'poll_id', 'poll__state', 'poll__opens_at', 'poll__closes_at'):
-        options[_uuid(option_id)] = poll = _uuid(poll_id)
-        polls[poll] = (PollState(state), opens_at, closes_at)
+        options[_uuid(option_id)] = of_poll = _uuid(poll_id)
+        polls[of_poll] = (PollState(state), opens_at, closes_at)
     unread = {v.poll_id for v in votes} - polls.keys()
     if unread:
         for poll_id, state, opens_at, closes_at in await Poll.filter(id__in=unread).values_list(
