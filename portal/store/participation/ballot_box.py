@@ -21,6 +21,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -29,6 +30,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import live
+from portal.db import parameter_marks
 from portal.errors import N_, Invalid, NotFound
 from portal.store.grouping import Call, Grouped
 from portal.store.participation import sealing
@@ -68,14 +70,13 @@ async def _check(group: list[VoteCall]) -> list[VoteCall]:
     """The votes of the group that may be written; the others are answered with their reason. Whether a citizen
     voted before is the database's to say, when the group is written."""
     votes = [c.item for c in group]
-    # each option with its poll's state, in one query; a poll none of whose options came is read on its own
+    # each option with its poll's state, in one statement; a poll none of whose options came is read on its own
     polls: dict[UUID, tuple[PollState, datetime, datetime]] = {}
     options: dict[UUID, UUID] = {}
-    for option_id, poll_id, state, opens_at, closes_at in await PollOption.filter(
-        id__in={v.option_id for v in votes}
-    ).values_list('id', 'poll_id', 'poll__state', 'poll__opens_at', 'poll__closes_at'):
-        options[_uuid(option_id)] = of_poll = _uuid(poll_id)
-        polls[of_poll] = (PollState(state), opens_at, closes_at)
+    moment = Poll._meta.fields_map['opens_at'].to_python_value  # as the ORM reads a moment
+    for row in await _select(_OPTIONS, list({str(v.option_id) for v in votes})):
+        options[_uuid(row['option_id'])] = of_poll = _uuid(row['poll_id'])
+        polls[of_poll] = (PollState(row['state']), moment(row['opens_at']), moment(row['closes_at']))
     unread = {v.poll_id for v in votes} - polls.keys()
     if unread:
         for poll_id, state, opens_at, closes_at in await Poll.filter(id__in=unread).values_list(
@@ -123,7 +124,7 @@ async def _insert(calls: list[VoteCall]) -> set[VoteCall]:
             ],
             ignore_conflicts=True,  # a citizen who has voted already keeps their one participation
         )
-        written = {ids[_uuid(i)] for i in await Participation.filter(id__in=list(ids)).values_list('id', flat=True)}
+        written = {ids[_uuid(row['id'])] for row in await _select(_WRITTEN, [str(i) for i in ids])}
         votes = [c.item for c in calls if c in written]
         if votes:
             sealed = [
@@ -133,6 +134,20 @@ async def _insert(calls: list[VoteCall]) -> set[VoteCall]:
             _shuffle(sealed)
             await SealedBallot.bulk_create(sealed)
     return written
+
+
+# the statements a group runs on every vote, written out: assembling them through the ORM cost more than running them
+_OPTIONS = (
+    'SELECT o.id AS option_id, o.poll_id, p.state, p.opens_at, p.closes_at '
+    f'FROM {PollOption._meta.db_table} o JOIN {Poll._meta.db_table} p ON p.id = o.poll_id WHERE o.id IN ({{marks}})'
+)
+_WRITTEN = f'SELECT id FROM {Participation._meta.db_table} WHERE id IN ({{marks}})'
+
+
+async def _select(statement: str, params: list[str]) -> list[dict[str, Any]]:
+    """The rows of one of the statements above for these values of its ``IN`` list (UUIDs as their text)."""
+    marks = ','.join(parameter_marks(len(params)))
+    return await connections.get('default').execute_query_dict(statement.format(marks=marks), params)
 
 
 def _uuid(value: object) -> UUID:
