@@ -17,14 +17,12 @@ from __future__ import annotations
 import random
 import secrets
 import uuid
-import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -158,25 +156,16 @@ def _uuid(value: object) -> UUID:
 
 
 async def public_key(*, now: datetime, key_file: Path | None = None) -> bytes:
-    """The key ballots are sealed to; created (with its private file) the first time, where the file is at hand.
-    Once read it is kept per database connection (it never changes), so a group of votes does not read it again."""
-    connection = connections.get('default')
-    known = _public_keys.get(connection)
-    if known is not None:
-        return known
+    """The key ballots are sealed to; created (with its private file) the first time, where the file is at hand."""
     row = await TallyKey.get_or_none(name=KEY_NAME)
-    if row is None:
-        private = sealing.load_or_create_private_key(key_file or tally_key_file())
-        try:
-            await TallyKey.create(name=KEY_NAME, public_key=sealing.public_bytes(private), created_at=now)
-        except IntegrityError:
-            pass  # created by another process meanwhile
-        row = await TallyKey.get(name=KEY_NAME)
-    key = _public_keys[connection] = bytes(row.public_key)
-    return key
-
-
-_public_keys: weakref.WeakKeyDictionary[BaseDBAsyncClient, bytes] = weakref.WeakKeyDictionary()
+    if row is not None:
+        return bytes(row.public_key)
+    private = sealing.load_or_create_private_key(key_file or tally_key_file())
+    try:
+        await TallyKey.create(name=KEY_NAME, public_key=sealing.public_bytes(private), created_at=now)
+    except IntegrityError:
+        pass  # created by another process meanwhile
+    return bytes((await TallyKey.get(name=KEY_NAME)).public_key)
 
 
 def tally_key_file() -> Path:
