@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from uuid import UUID
 
 from tortoise import Tortoise
 from tortoise.connection import connections
@@ -85,11 +87,33 @@ async def ping() -> bool:
     return True
 
 
+# Written-out statements, for the few hot paths where assembling a statement through the ORM costs more than running
+# it. Their parameters are marked ``{}``, one per value in order; ``select`` gives them the connection's own marks.
+
+
+async def select(statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a written-out statement as plain values (convert them as the ORM would: ``uuid_of``, a field's
+    ``to_python_value``). Inside a transaction it runs on the transaction's connection."""
+    return await connections.get('default').execute_query_dict(
+        statement.format(*parameter_marks(len(params))), list(params)
+    )
+
+
+def in_list(count: int) -> str:
+    """The marks of an ``IN (…)`` list of this many values."""
+    return ','.join('{}' for _ in range(count))
+
+
 def parameter_marks(count: int) -> list[str]:
     """The marks of a written-out statement's parameters, in the default connection's style: $1, $2… on PostgreSQL,
     ? on SQLite."""
     postgres = connections.get('default').capabilities.dialect == 'postgres'
     return [f'${n}' if postgres else '?' for n in range(1, count + 1)]
+
+
+def uuid_of(value: object) -> UUID:
+    """A UUID column's value: PostgreSQL's driver gives a UUID, SQLite its text."""
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _ensure_sqlite_folder(db_url: str) -> None:

@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise import fields
-from tortoise.connection import connections
 from tortoise.models import Model
 
-from portal.db import parameter_marks
+from portal.db import select
 from portal.errors import N_, Invalid, Unauthorized
 from portal.store.actors import Actor, ApiActor, PersonActor, Role, require_role
 from portal.store.orgs import Organisation, get_organisation
@@ -86,7 +85,7 @@ async def authenticate(*, key: str, now: datetime) -> ApiActor:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise Unauthorized('invalid_api_key', N_('The API key is not valid.'))
     # what a request needs of the key, with its organisation's code, in one written-out statement: no row is built
-    rows = await connections.get('default').execute_query_dict(_KEY_ROW.format(*parameter_marks(1)), [parts[1]])
+    rows = await select(_KEY_ROW, [parts[1]])
     if len(rows) != 1 or not hmac.compare_digest(rows[0]['key_hash'], _digest(parts[2])):
         raise Unauthorized('invalid_api_key', N_('The API key is not valid.'))
     columns, row = ApiClient._meta.fields_map, rows[0]

@@ -15,13 +15,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from tortoise import fields
-from tortoise.connection import connections
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from portal import live
-from portal.db import parameter_marks
+from portal.db import in_list, select, uuid_of
 from portal.errors import N_, Invalid, Unauthorized
 from portal.store import throttle
 from portal.store.actors import PersonActor, Role
@@ -286,22 +285,21 @@ class _Open:
 
 async def _look_up_group(group: list[Call[str, _Open | None]]) -> None:
     hashes = list({c.item for c in group})
-    marks = ','.join(parameter_marks(len(hashes)))
-    rows = await connections.get('default').execute_query_dict(_LOOK_UP.format(marks=marks), hashes)
+    rows = await select(_LOOK_UP.format(hashes=in_list(len(hashes))), hashes)
     moment = Session._meta.fields_map['created_at'].to_python_value  # as the ORM reads a moment
     found = {}
     for row in rows:
         organisation_id = row['organisation_id']
         found[row['token_hash']] = _Open(
-            id=_uuid(row['id']),
+            id=uuid_of(row['id']),
             created_at=moment(row['created_at']),
             last_seen_at=moment(row['last_seen_at']),
             ended_at=None if row['ended_at'] is None else moment(row['ended_at']),
             actor=PersonActor(
-                person_id=_uuid(row['person_id']),
+                person_id=uuid_of(row['person_id']),
                 role=Role(row['role']),
                 full_name=f'{row["first_name"]} {row["last_name"]}',
-                organisation_id=None if organisation_id is None else _uuid(organisation_id),
+                organisation_id=None if organisation_id is None else uuid_of(organisation_id),
             ),
         )
     for call in group:
@@ -314,12 +312,8 @@ _LOOK_UP = (
     'SELECT s.token_hash, s.id, s.created_at, s.last_seen_at, s.ended_at, s.person_id, '
     'p.role, p.first_name, p.last_name, p.organisation_id '
     f'FROM {Session._meta.db_table} s JOIN {Person._meta.db_table} p ON p.id = s.person_id '
-    'WHERE s.token_hash IN ({marks})'
+    'WHERE s.token_hash IN ({hashes})'
 )
-
-
-def _uuid(value: object) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 # every request of a logged-in person looks up its session: those arriving together share one query

@@ -12,10 +12,9 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from tortoise.connection import connections
 from tortoise.filters import escape_like
 
-from portal.db import parameter_marks
+from portal.db import in_list, select
 from portal.errors import N_, Invalid
 from portal.store.actors import Actor
 from portal.store.letters import views
@@ -141,17 +140,16 @@ async def _page(
 ) -> LetterPage:
     today = today_of(now)
     conditions = await _filtered(conditions, where or LetterFilter(), today)
-    conn = connections.get('default')
     params = conditions.params
     count = f'SELECT COUNT(*) AS total FROM "letters" WHERE {conditions.sql}'
-    [counted] = await conn.execute_query_dict(count.format(*parameter_marks(len(params))), params)
+    [counted] = await select(count, params)
     # the page: its letters found by the conditions, in order, then their rows with what a summary shows of them
     page_params = [*params, min(max(limit, 1), PAGE_MAX), max(offset, 0)]
     inner = ','.join(f'"{column}" {way}' for column, way in order)
     ids = f'SELECT "id" FROM "letters" WHERE {conditions.sql} ORDER BY {inner} LIMIT {{}} OFFSET {{}}'
     outer = ','.join(f'l.{column} {way}' for column, way in order)
     page = f'{_SUMMARY_ROWS} WHERE l.id IN ({ids}) ORDER BY {outer}'
-    rows = await conn.execute_query_dict(page.format(*parameter_marks(len(page_params))), page_params)
+    rows = await select(page, page_params)
     return LetterPage(items=[views.summary_of_row(r, today=today) for r in rows], total=int(counted['total']))
 
 
@@ -189,7 +187,7 @@ async def _filtered(conditions: _Conditions, where: LetterFilter, today: date) -
         end = datetime.combine(where.until + timedelta(days=1), time.min, TIMEZONE).astimezone(UTC)
         conditions.add('"delivered_at"<{}', end)
     if where.open_only or where.overdue:
-        conditions.add(f'"status" IN ({",".join("{}" for _ in OPEN_STATUSES)})', *OPEN_STATUSES)
+        conditions.add(f'"status" IN ({in_list(len(OPEN_STATUSES))})', *OPEN_STATUSES)
     if where.overdue:
         conditions.add('"due_on"<{}', today)
     return conditions

@@ -8,8 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from tortoise.timezone import get_default_timezone
-
+from portal.db import uuid_of
 from portal.store.letters.models import (
     OPEN_STATUSES,
     ActorKind,
@@ -174,7 +173,7 @@ def summary_of_row(row: Mapping[str, Any], *, today: date) -> LetterSummary:
         organisation=_joined_org(row, 'organisation'),
         citizen_name=f'{row["first_name"]} {row["last_name"]}',
         citizen_fin=row['fin'],
-        delivered_at=_maybe_moment(row['delivered_at']),
+        delivered_at=_moment(row['delivered_at']),
         due_on=due_on,
         investigation=bool(row['investigation_reason']),
         overdue=_overdue(direction, status, due_on, today),
@@ -182,13 +181,8 @@ def summary_of_row(row: Mapping[str, Any], *, today: date) -> LetterSummary:
         reply_to_id=None if row['reply_to_id'] is None else uuid_of(row['reply_to_id']),
         forwarded_from=_joined_org(row, 'previous_organisation'),
         created_at=_moment(row['created_at']),
-        closed_at=_maybe_moment(row['closed_at']),
+        closed_at=_moment(row['closed_at']),
     )
-
-
-def uuid_of(value: UUID | str) -> UUID:
-    """A UUID column's value: PostgreSQL's driver gives a UUID, SQLite its text."""
-    return value if isinstance(value, UUID) else UUID(value)
 
 
 def _joined_org(row: Mapping[str, Any], prefix: str) -> OrgRef | None:
@@ -199,20 +193,10 @@ def _joined_org(row: Mapping[str, Any], prefix: str) -> OrgRef | None:
     return OrgRef(id=uuid_of(org_id), code=code, name_az=name_az, name_en=name_en)
 
 
-def _moment(value: datetime | str) -> datetime:
-    # as the ORM reads a moment: PostgreSQL's driver gives a datetime, SQLite the text the ORM wrote (with its offset);
-    # either comes back aware, in the ORM's time zone
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    zone = get_default_timezone()
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
-
-
-def _maybe_moment(value: datetime | str | None) -> datetime | None:
-    return None if value is None else _moment(value)
-
-
-def _day(value: date | str | None) -> date | None:
-    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
+# as the ORM reads them: PostgreSQL's driver gives dates and datetimes, SQLite the text the ORM wrote; a moment comes
+# back aware, in the ORM's time zone
+_moment = Letter._meta.fields_map['created_at'].to_python_value
+_day = Letter._meta.fields_map['due_on'].to_python_value
 
 
 def attachment_view(a: Attachment) -> AttachmentView:

@@ -20,15 +20,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
-from tortoise.connection import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import live
-from portal.db import parameter_marks
+from portal.db import in_list, select, uuid_of
 from portal.errors import N_, Invalid, NotFound
 from portal.store.grouping import Call, Grouped
 from portal.store.participation import sealing
@@ -72,15 +70,16 @@ async def _check(group: list[VoteCall]) -> list[VoteCall]:
     polls: dict[UUID, tuple[PollState, datetime, datetime]] = {}
     options: dict[UUID, UUID] = {}
     moment = Poll._meta.fields_map['opens_at'].to_python_value  # as the ORM reads a moment
-    for row in await _select(_OPTIONS, list({str(v.option_id) for v in votes})):
-        options[_uuid(row['option_id'])] = of_poll = _uuid(row['poll_id'])
+    option_ids = list({str(v.option_id) for v in votes})
+    for row in await select(_OPTIONS.format(ids=in_list(len(option_ids))), option_ids):
+        options[uuid_of(row['option_id'])] = of_poll = uuid_of(row['poll_id'])
         polls[of_poll] = (PollState(row['state']), moment(row['opens_at']), moment(row['closes_at']))
     unread = {v.poll_id for v in votes} - polls.keys()
     if unread:
         for poll_id, state, opens_at, closes_at in await Poll.filter(id__in=unread).values_list(
             'id', 'state', 'opens_at', 'closes_at'
         ):
-            polls[_uuid(poll_id)] = (PollState(state), opens_at, closes_at)
+            polls[uuid_of(poll_id)] = (PollState(state), opens_at, closes_at)
     seen: set[tuple[UUID, UUID]] = set()
     accepted: list[VoteCall] = []
     for call in group:
@@ -122,7 +121,8 @@ async def _insert(calls: list[VoteCall]) -> set[VoteCall]:
             ],
             ignore_conflicts=True,  # a citizen who has voted already keeps their one participation
         )
-        written = {ids[_uuid(row['id'])] for row in await _select(_WRITTEN, [str(i) for i in ids])}
+        inserted = [str(i) for i in ids]
+        written = {ids[uuid_of(row['id'])] for row in await select(_WRITTEN.format(ids=in_list(len(ids))), inserted)}
         votes = [c.item for c in calls if c in written]
         if votes:
             sealed = [
@@ -137,19 +137,9 @@ async def _insert(calls: list[VoteCall]) -> set[VoteCall]:
 # the statements a group runs on every vote, written out: assembling them through the ORM cost more than running them
 _OPTIONS = (
     'SELECT o.id AS option_id, o.poll_id, p.state, p.opens_at, p.closes_at '
-    f'FROM {PollOption._meta.db_table} o JOIN {Poll._meta.db_table} p ON p.id = o.poll_id WHERE o.id IN ({{marks}})'
+    f'FROM {PollOption._meta.db_table} o JOIN {Poll._meta.db_table} p ON p.id = o.poll_id WHERE o.id IN ({{ids}})'
 )
-_WRITTEN = f'SELECT id FROM {Participation._meta.db_table} WHERE id IN ({{marks}})'
-
-
-async def _select(statement: str, params: list[str]) -> list[dict[str, Any]]:
-    """The rows of one of the statements above for these values of its ``IN`` list (UUIDs as their text)."""
-    marks = ','.join(parameter_marks(len(params)))
-    return await connections.get('default').execute_query_dict(statement.format(marks=marks), params)
-
-
-def _uuid(value: object) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
+_WRITTEN = f'SELECT id FROM {Participation._meta.db_table} WHERE id IN ({{ids}})'
 
 
 # -- the tally key --------------------------------------------------------------------------------------------------
