@@ -18,6 +18,8 @@ async def main() -> None:
         observability.serve_job_metrics(settings.jobs_metrics_port)
     scheduler = create_scheduler()
     scheduler.start()
+    observability.watch_collector()
+    observability.settle_heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

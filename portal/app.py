@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 from nicegui import ui
 
-from portal import db, live, observability, pages, security
+from portal import db, live, observability, pages, quiet_outbox, security
 from portal.api import mount_api
 from portal.config import Settings, get_settings
 
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, settle: bool = False) -> FastAPI:
+    """The portal's app. ``settle``: once started, keep the long-lived objects out of the cycle collector's full scans
+    (``observability.settle_heap``); for a serving process (``main.py``), not for the tests' many apps."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler = create_scheduler() if settings.scheduler else None
         if scheduler is not None:
             scheduler.start()
+        if settle:
+            log.info('%d objects kept out of full collections', observability.settle_heap())
         try:
             yield
         finally:
@@ -60,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     mount_api(app)  # before NiceGUI's catch-all mount, so API calls never reach its middleware
     observability.install(app, token=settings.metrics_token)  # GET /metrics, and the requests' counters
+    quiet_outbox.install()  # an idle tab's outbox sleeps until it has something to send
     pages.register(settings)
     ui.run_with(
         app,
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         favicon='🏛',
         language='az-Latn',
         storage_secret=settings.secret,
+        reconnect_timeout=settings.reconnect_seconds,
         session_middleware_kwargs={'https_only': settings.cookies_secure, 'same_site': 'lax'},
         show_welcome_message=False,
     )

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # whether cookies are marked Secure; on by default outside demo mode (serve behind HTTPS)
     secure_cookies: bool | None = None
 
+    # how long a tab's connection may stay silent (a lost mobile network; this process paused while collecting
+    # garbage, seconds with thousands of tabs) before the tab is dropped: NiceGUI pings every 0.8 of this and waits
+    # 0.4 of it for the answer, and keeps a disconnected tab this long for it to reconnect
+    reconnect_seconds: float = Field(default=15, ge=3, le=120)
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     challenge_seconds: int = 120

@@ -11,6 +11,7 @@ figures, and Prometheus scrapes every process (docs/observability.md).
 
 from __future__ import annotations
 
+import gc
 import hmac
 import ipaddress
 import logging
@@ -222,6 +223,49 @@ SCHEDULER_HEARTBEAT = Gauge(
 )
 
 
+GC_PAUSE = Histogram(
+    'portal_gc_pause_seconds',
+    "Time the process stood still while Python's cycle collector ran, by generation (2: a full collection)",
+    ['generation'],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+    registry=REGISTRY,
+)
+# made now: taking a label's child inside the collector's callback could allocate while the metric's lock is held
+_GC_PAUSES = tuple(GC_PAUSE.labels(str(generation)) for generation in range(3))
+
+
+class _CollectorPauses:
+    """A ``gc.callbacks`` entry: times each collection into ``portal_gc_pause_seconds``."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == 'start':
+            self.started = perf_counter()
+        else:
+            _GC_PAUSES[info['generation']].observe(perf_counter() - self.started)
+
+
+def watch_collector() -> None:
+    """Time the cycle collector's pauses in this process (once, however often called)."""
+    if not any(isinstance(callback, _CollectorPauses) for callback in gc.callbacks):
+        gc.callbacks.append(_CollectorPauses())
+
+
+def settle_heap() -> int:
+    """Once the process has started: what is alive now (modules, routes, templates, reference data) lives as long as the
+    process, so it is moved out of the cycle collector's sight, and each full collection scans only what came later.
+
+    A full collection stops the whole process for as long as it takes to scan every container object; with thousands
+    of tabs connected that is seconds (docs/performance.md). Objects frozen here are still freed by reference counting;
+    only a cycle among them would stay, and these are kept for the process's life anyway. Returns how many were frozen.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def _connected_clients() -> int:
     from nicegui import Client
 
@@ -289,7 +333,9 @@ def route_template(scope: Scope, base: str = '') -> str:
 
 
 def install(app: Starlette, *, token: str) -> None:
-    """Count the app's requests and serve ``GET /metrics`` (to loopback clients, or with the bearer token)."""
+    """Count the app's requests, time the collector's pauses, serve ``GET /metrics`` (to loopback clients, or with the
+    bearer token)."""
+    watch_collector()
     app.add_middleware(RequestMetrics)
     app.add_route('/metrics', metrics_endpoint(token), methods=['GET'], include_in_schema=False)
 

@@ -4,6 +4,7 @@ template and served only to loopback or the token's holder; the scheduler's hear
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -393,3 +394,30 @@ async def test_health_is_503_degraded_when_the_database_does_not_answer(sqlite_d
             503,
             {'status': 'degraded', 'database': 'unavailable', 'scheduler': 'unknown', 'scheduler_seen_at': None},
         )
+
+
+def test_the_collectors_pauses_are_timed_by_generation_and_watched_once() -> None:
+    observability.watch_collector()
+    observability.watch_collector()  # the app, then the jobs' process: still one callback
+    assert sum(isinstance(c, observability._CollectorPauses) for c in gc.callbacks) == 1
+    before = REGISTRY.get_sample_value('portal_gc_pause_seconds_count', {'generation': '2'}) or 0
+    gc.collect(2)
+    assert REGISTRY.get_sample_value('portal_gc_pause_seconds_count', {'generation': '2'}) == before + 1
+    assert (REGISTRY.get_sample_value('portal_gc_pause_seconds_sum', {'generation': '2'}) or 0) > 0
+
+
+def test_settling_the_heap_keeps_what_lives_now_out_of_later_full_collections() -> None:
+    class Node:
+        me: Node
+
+    old = Node()
+    old.me = old  # a cycle: tracked by the collector
+    try:
+        frozen = observability.settle_heap()
+        young = Node()
+        young.me = young
+        assert frozen >= 1 and gc.get_freeze_count() == frozen
+        seen = gc.get_objects()
+        assert any(o is young for o in seen) and not any(o is old for o in seen)
+    finally:
+        gc.unfreeze()  # the test process's other tests collect as before

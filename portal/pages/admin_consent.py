@@ -10,13 +10,14 @@ from portal.components.frame import frame
 from portal.config import Settings
 from portal.i18n import _, current_language
 from portal.pages.guard import require
+from portal.pages.route import page
 from portal.store import orgs
 from portal.store.actors import Role
 from portal.store.consent import permissions, webhooks
 
 
 def register(settings: Settings) -> None:
-    ui.page('/admin/consent')(consent_page)  # administrators: open disputes (closed with an answer), live; webhooks
+    page('/admin/consent')(consent_page)  # administrators: open disputes (closed with an answer), live; webhooks
 
 
 async def consent_page() -> RedirectResponse | None:

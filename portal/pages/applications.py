@@ -17,13 +17,14 @@ from portal.errors import DomainError
 from portal.i18n import _, current_language
 from portal.pages.files import guarded_download
 from portal.pages.guard import require
+from portal.pages.route import page
 from portal.store.actors import PersonActor, Role
 from portal.store.services import applications, catalogue
 from portal.store.services.applications import ApplicationView
 
 
 def register(settings: Settings) -> None:
-    ui.page('/applications/{application_id}')(application_page)  # one application, for its citizen, live
+    page('/applications/{application_id}')(application_page)  # one application, for its citizen, live
     app.get('/files/applications/{application_id}/{file_id}')(download_file)  # its files, for the citizen or desk
 
 

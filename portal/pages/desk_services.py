@@ -19,6 +19,7 @@ from portal.i18n import _, fmt_date, fmt_datetime
 from portal.live import Event
 from portal.pages.applications import open_application, service_title
 from portal.pages.guard import require
+from portal.pages.route import page
 from portal.store import orgs
 from portal.store.actors import PersonActor, Role
 from portal.store.services import certificates
@@ -30,9 +31,9 @@ STATE_COLORS = {'valid': 'positive', 'expired': 'grey-7', 'revoked': 'negative'}
 
 
 def register(settings: Settings) -> None:
-    ui.page('/desk/applications')(applications_page)  # the executive's applications: open first, live
-    ui.page('/desk/applications/{application_id}')(application_page)  # one application and the officer's moves
-    ui.page('/desk/certificates')(certificates_page)  # find an issued certificate by code, revoke it
+    page('/desk/applications')(applications_page)  # the executive's applications: open first, live
+    page('/desk/applications/{application_id}')(application_page)  # one application and the officer's moves
+    page('/desk/certificates')(certificates_page)  # find an issued certificate by code, revoke it
 
 
 async def applications_page() -> RedirectResponse | None:

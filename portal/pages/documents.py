@@ -18,6 +18,7 @@ from portal.errors import DomainError
 from portal.i18n import _
 from portal.pages.files import guarded_download
 from portal.pages.guard import require
+from portal.pages.route import page
 from portal.store import orgs
 from portal.store.actors import PersonActor, Role
 from portal.store.services import certificates
@@ -27,8 +28,8 @@ READERS = (Role.CITIZEN, Role.AGENCY_OFFICER, Role.EXECUTIVE_OFFICER)
 
 
 def register(settings: Settings) -> None:
-    ui.page('/documents')(documents_page)  # Sənədlərim: certificates, decisions, applications; live
-    ui.page('/documents/certificates/{certificate_id}')(certificate_page)  # one certificate, its QR code, Yüklə
+    page('/documents')(documents_page)  # Sənədlərim: certificates, decisions, applications; live
+    page('/documents/certificates/{certificate_id}')(certificate_page)  # one certificate, its QR code, Yüklə
     app.get('/files/certificates/{certificate_id}')(download_certificate)  # the signed PDF, for its holder or issuer
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
+from nicegui.events import ValueChangeEventArguments
 
 from portal.components.errors import show_error, show_problem
 from portal.components.frame import frame
@@ -31,10 +32,20 @@ async def login_page() -> RedirectResponse | None:
             with ui.tab_panels(tabs, value=password_tab).classes('w-full'):
                 with ui.tab_panel(password_tab):
                     _password_form()
-                with ui.tab_panel(asan_tab):
-                    _signature_form(LoginMethod.ASAN)
-                with ui.tab_panel(sima_tab):
-                    _signature_form(LoginMethod.SIMA)
+                # the mobile-signature forms are built when their tab is first chosen: most visitors log in by
+                # password, and every element a connected tab keeps costs the server memory (docs/performance.md)
+                later = {
+                    tab.props['name']: (ui.tab_panel(tab), method)
+                    for tab, method in ((asan_tab, LoginMethod.ASAN), (sima_tab, LoginMethod.SIMA))
+                }
+
+        def build(event: ValueChangeEventArguments) -> None:
+            if (chosen := later.pop(event.value, None)) is not None:
+                panel, method = chosen
+                with panel:
+                    _signature_form(method)
+
+        tabs.on_value_change(build)
         ui.link(_('Statistics of letters to state organisations'), '/statistics/letters').mark('login-letter-stats')
     return None
 

@@ -17,6 +17,7 @@ from portal.config import Settings
 from portal.errors import N_, NotFound
 from portal.i18n import _, current_language, translate
 from portal.pages.guard import current_actor, require
+from portal.pages.route import page
 from portal.store.actors import PersonActor, Role
 from portal.store.news import feeds, following, publishing
 
@@ -31,10 +32,10 @@ def register(settings: Settings) -> None:
     app.get('/news/{code}/feed.atom')(_feed(settings, '', 'atom'))  # an executive's Atom feed
     app.get('/news/{code}/feed.rss')(_feed(settings, '', 'rss'))  # an executive's RSS 2.0 feed
     app.get('/files/news/{name}')(news_image)  # an item's image, with its checked type
-    ui.page('/news')(news_page)  # public: every executive's news, search, pages, live; a citizen's followed list
-    ui.page('/news/item/{item_id}')(item_page)  # public: one item
-    ui.page('/news/{code}')(executive_page)  # public: one executive's news and its feeds; citizens follow it
-    ui.page('/desk/news')(desk_page)  # executive officers: publish, edit, withdraw
+    page('/news')(news_page)  # public: every executive's news, search, pages, live; a citizen's followed list
+    page('/news/item/{item_id}')(item_page)  # public: one item
+    page('/news/{code}')(executive_page)  # public: one executive's news and its feeds; citizens follow it
+    page('/desk/news')(desk_page)  # executive officers: publish, edit, withdraw
 
 
 async def news_page() -> None:

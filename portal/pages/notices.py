@@ -12,14 +12,15 @@ from portal.components.outbox import load_outbox, outbox_view
 from portal.config import Settings
 from portal.i18n import _
 from portal.pages.guard import require
+from portal.pages.route import page
 from portal.store.actors import Role
 from portal.store.notices import cabinet
 
 
 def register(settings: Settings) -> None:
-    ui.page('/notifications')(notices_page)  # Bildirişlər: filters, "more", read marks, delivery per channel; live
-    ui.page('/notifications/settings')(settings_page)  # contacts, language, quiet hours, digest, channels per type
-    ui.page('/admin/outbox')(outbox_page)  # administrators: deliveries by channel and state, due, latest failures
+    page('/notifications')(notices_page)  # Bildirişlər: filters, "more", read marks, delivery per channel; live
+    page('/notifications/settings')(settings_page)  # contacts, language, quiet hours, digest, channels per type
+    page('/admin/outbox')(outbox_page)  # administrators: deliveries by channel and state, due, latest failures
 
 
 async def notices_page() -> RedirectResponse | None:

@@ -22,6 +22,7 @@ from portal.config import Settings
 from portal.errors import NotFound
 from portal.i18n import _, current_language
 from portal.pages.guard import current_actor, require
+from portal.pages.route import page
 from portal.store import orgs
 from portal.store.actors import Role
 from portal.store.orgs import OrgCategory
@@ -29,9 +30,9 @@ from portal.store.participation import proposals, voting
 
 
 def register(settings: Settings) -> None:
-    ui.page('/participation')(participation_page)  # public polls by executive; citizens vote, propose, report
-    ui.page('/participation/polls/{poll_id}')(poll_page)  # public: one poll and its results, live
-    ui.page('/desk/participation')(desk_page)  # executive officers: moderation, new polls, closing early
+    page('/participation')(participation_page)  # public polls by executive; citizens vote, propose, report
+    page('/participation/polls/{poll_id}')(poll_page)  # public: one poll and its results, live
+    page('/desk/participation')(desk_page)  # executive officers: moderation, new polls, closing early
 
 
 async def participation_page() -> None:

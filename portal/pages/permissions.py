@@ -11,13 +11,14 @@ from portal.components.frame import frame
 from portal.config import Settings
 from portal.i18n import _, current_language
 from portal.pages.guard import require
+from portal.pages.route import page
 from portal.store import orgs
 from portal.store.actors import Role
 
 
 def register(settings: Settings) -> None:
-    ui.page('/permissions')(permissions_page)  # requests (approve some or all, refuse), share in advance, revoke; live
-    ui.page('/permissions/tracker')(tracker_page)  # every read of the citizen's data, disputes; live
+    page('/permissions')(permissions_page)  # requests (approve some or all, refuse), share in advance, revoke; live
+    page('/permissions/tracker')(tracker_page)  # every read of the citizen's data, disputes; live
 
 
 async def permissions_page() -> RedirectResponse | None:

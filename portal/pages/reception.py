@@ -18,6 +18,7 @@ from portal.config import Settings
 from portal.i18n import _, current_language
 from portal.pages.files import guarded_download
 from portal.pages.guard import require
+from portal.pages.route import page
 from portal.store import orgs
 from portal.store.actors import PersonActor, Role
 from portal.store.reception import calendar, ics, requests
@@ -26,8 +27,8 @@ from portal.store.services import applications
 
 
 def register(settings: Settings) -> None:
-    ui.page('/reception')(reception_page)  # the citizen's requests for a meeting, live, and the form
-    ui.page('/desk/reception')(desk_page)  # executive officers: requests, reception hours and officials, figures
+    page('/reception')(reception_page)  # the citizen's requests for a meeting, live, and the form
+    page('/desk/reception')(desk_page)  # executive officers: requests, reception hours and officials, figures
     app.get('/files/reception/{request_id}/meeting.ics')(download_calendar)  # a scheduled meeting, for a calendar
     app.get('/files/reception/{request_id}/{file_id}')(download_file)  # a request's files, for the citizen or desk
 

@@ -11,16 +11,17 @@ from portal.config import Settings
 from portal.errors import DomainError
 from portal.i18n import _, current_language
 from portal.pages.guard import current_actor
+from portal.pages.route import page
 from portal.store.actors import PersonActor, Role
 from portal.store.services import catalogue
 from portal.store.services.catalogue import CATEGORIES, ServiceView
 
 
 def register(settings: Settings) -> None:
-    ui.page('/services')(services_page)  # the catalogue: search, by agency, by category, with counts
-    ui.page('/services/agency/{code}')(agency_page)  # one agency's services
-    ui.page('/services/category/{category}')(category_page)  # one category's services
-    ui.page('/services/{code}')(service_page)  # one service: what, who, needs, how long, and its action
+    page('/services')(services_page)  # the catalogue: search, by agency, by category, with counts
+    page('/services/agency/{code}')(agency_page)  # one agency's services
+    page('/services/category/{category}')(category_page)  # one category's services
+    page('/services/{code}')(service_page)  # one service: what, who, needs, how long, and its action
 
 
 async def services_page() -> None:

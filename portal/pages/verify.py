@@ -22,6 +22,7 @@ from portal.downloads import attachment_response
 from portal.errors import DomainError
 from portal.i18n import _
 from portal.pages.guard import current_actor
+from portal.pages.route import page
 from portal.store.services import certificates
 from portal.store.services.certificates import PDF_MAX_BYTES, Verification
 
@@ -30,8 +31,8 @@ ROOT_MEDIA_TYPE = 'application/x-x509-ca-cert'
 
 
 def register(settings: Settings) -> None:
-    ui.page('/verify')(verify_page)  # check a certificate by its code or its PDF
-    ui.page('/verify/{code}')(verify_page)  # where the certificate's QR code leads: checked at once
+    page('/verify')(verify_page)  # check a certificate by its code or its PDF
+    page('/verify/{code}')(verify_page)  # where the certificate's QR code leads: checked at once
     app.get('/pki/root.crt')(root_certificate)  # the portal's root certificate (PEM)
 
 
