@@ -167,7 +167,7 @@ def browser() -> Iterator[Browser]:
 
 def test_the_audit_visits_every_page_route() -> None:
     """A page added to the portal is added to the audit too."""
-    routes = set(re.findall(r"ui\.page\('([^']+)'\)", ''.join(f.read_text() for f in PAGES.glob('*.py'))))
+    routes = set(re.findall(r"\bpage\('([^']+)'\)", ''.join(f.read_text() for f in PAGES.glob('*.py'))))
     assert len(routes) > 40, 'the page routes were not found where the portal registers them'
     samples = [v if isinstance(v, str) else v.sample() for _, visits in PERSONAS.values() for v in visits]
     audited = {_route(path.split('?')[0], routes) for path in [*samples, *ON_THE_WAY]}

@@ -412,8 +412,10 @@ def test_settling_the_heap_keeps_what_lives_now_out_of_later_full_collections() 
 
     old = Node()
     old.me = old  # a cycle: tracked by the collector
+    thresholds = gc.get_threshold()
     try:
         frozen = observability.settle_heap()
+        assert gc.get_threshold() == (observability.YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
         young = Node()
         young.me = young
         assert frozen >= 1 and gc.get_freeze_count() == frozen
@@ -421,3 +423,4 @@ def test_settling_the_heap_keeps_what_lives_now_out_of_later_full_collections() 
         assert any(o is young for o in seen) and not any(o is old for o in seen)
     finally:
         gc.unfreeze()  # the test process's other tests collect as before
+        gc.set_threshold(*thresholds)
