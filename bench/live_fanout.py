@@ -55,8 +55,8 @@ from portal.store.letters.models import STATUS_WORDS, LetterStatus  # noqa: E402
 GOAL_MS = 50
 MEMORY_GOAL_KIB = 250
 CONNECTING_AT_ONCE = 16
-# a cabinet's page is heavier, and it builds its other sections once connected: more at once would keep some page
-# answers waiting past NiceGUI's response timeout (3 s) on a busy machine
+# a cabinet's page is heavier, and it builds its other sections once connected: more at once keep page answers
+# waiting for seconds on a busy machine
 CABINETS_AT_ONCE = 4
 LEYLA, PASSWORD, AGENCY = '5ZK2M7R', 'Kabinet-2026', 'MIA'
 IDLE_PAGE = '/login'
@@ -449,8 +449,9 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
             f'  goal: p95 at most {GOAL_MS} ms with the idle tabs, {name} -> {verdict} '
             f'(p95 / goal = {p95 / GOAL_MS:.2f})'
         )
-    verdict = 'met' if per_client <= MEMORY_GOAL_KIB else 'NOT met'
-    print(f'  goal: at most {MEMORY_GOAL_KIB} KiB per connected tab -> {verdict}')
+    for name, kib in (('tab, all of them', per_client), (f'tab on {IDLE_PAGE}', per_public), ('cabinet', per_cabinet)):
+        verdict = 'met' if kib <= MEMORY_GOAL_KIB else 'NOT met'
+        print(f'  goal: at most {MEMORY_GOAL_KIB} KiB per connected {name} -> {verdict} ({kib:.0f} KiB)')
     if figures.still_open < figures.idle:
         raise SystemExit(f'{figures.idle - figures.still_open} idle tabs lost their connection')
 
