@@ -10,7 +10,7 @@ export_nicegui_storage(settings)  # before NiceGUI is first imported (below): it
 from portal.app import create_app  # noqa: E402
 from portal.observability import configure_logging  # noqa: E402
 
-app = create_app(settings, settle=True)  # a serving process: see observability.settle_heap
+app = create_app(settings, settle=True)  # a serving process: see portal.heap.settle
 
 if __name__ == '__main__':
     configure_logging(json=settings.log_format == 'json', level=settings.log_level)

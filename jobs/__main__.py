@@ -7,7 +7,7 @@ import signal
 
 from jobs.consent import close_client
 from jobs.scheduler import create_scheduler
-from portal import db, observability
+from portal import db, heap, observability
 from portal.config import get_settings
 
 
@@ -19,7 +19,7 @@ async def main() -> None:
     scheduler = create_scheduler()
     scheduler.start()
     observability.watch_collector()
-    observability.settle_heap()
+    heap.settle()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 from nicegui import ui
 
-from portal import db, live, observability, pages, quiet_outbox, security
+from portal import db, heap, live, observability, pages, quiet_outbox, security
 from portal.api import mount_api
 from portal.config import Settings, get_settings
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None, *, settle: bool = False) -> FastAPI:
     """The portal's app. ``settle``: once started, keep the long-lived objects out of the cycle collector's full scans
-    (``observability.settle_heap``); for a serving process (``main.py``), not for the tests' many apps."""
+    (``heap.settle``); for a serving process (``main.py``), not for the tests' many apps."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, settle: bool = False) -> Fas
         if scheduler is not None:
             scheduler.start()
         if settle:
-            log.info('%d objects kept out of full collections', observability.settle_heap())
+            log.info('%d objects kept out of full collections', heap.settle())
         try:
             yield
         finally:

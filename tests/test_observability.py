@@ -404,23 +404,3 @@ def test_the_collectors_pauses_are_timed_by_generation_and_watched_once() -> Non
     gc.collect(2)
     assert REGISTRY.get_sample_value('portal_gc_pause_seconds_count', {'generation': '2'}) == before + 1
     assert (REGISTRY.get_sample_value('portal_gc_pause_seconds_sum', {'generation': '2'}) or 0) > 0
-
-
-def test_settling_the_heap_keeps_what_lives_now_out_of_later_full_collections() -> None:
-    class Node:
-        me: Node
-
-    old = Node()
-    old.me = old  # a cycle: tracked by the collector
-    thresholds = gc.get_threshold()
-    try:
-        frozen = observability.settle_heap()
-        assert gc.get_threshold() == (observability.YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
-        young = Node()
-        young.me = young
-        assert frozen >= 1 and gc.get_freeze_count() == frozen
-        seen = gc.get_objects()
-        assert any(o is young for o in seen) and not any(o is old for o in seen)
-    finally:
-        gc.unfreeze()  # the test process's other tests collect as before
-        gc.set_threshold(*thresholds)

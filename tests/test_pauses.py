@@ -17,7 +17,7 @@ from portal.config import get_settings
 from portal.pages.route import PAGE_TIMEOUT_SECONDS, page
 
 NICEGUI_DEFAULT_SECONDS = 3.0
-PAGES = Path(__file__).resolve().parent.parent / 'portal'
+PORTAL = Path(__file__).resolve().parent.parent / 'portal'
 
 
 async def test_a_page_that_takes_longer_than_niceguis_default_is_served_not_refused(user: User) -> None:
@@ -33,8 +33,8 @@ async def test_a_page_that_takes_longer_than_niceguis_default_is_served_not_refu
 
 def test_every_page_of_the_portal_is_declared_with_the_portals_timeout() -> None:
     direct = [
-        f'{path.relative_to(PAGES.parent)}:{n}'
-        for path in PAGES.rglob('*.py')
+        f'{path.relative_to(PORTAL.parent)}:{n}'
+        for path in PORTAL.rglob('*.py')
         if path.name != 'route.py'
         for n, line in enumerate(path.read_text().splitlines(), 1)
         if re.search(r'\bui\.page\(', line)
@@ -56,8 +56,16 @@ async def test_an_idle_tabs_outbox_sleeps_until_it_has_something_to_send(user: U
     await asyncio.sleep(1.5)  # NiceGUI's own loop would have woken and waited again, with a task for the waiting
     waiting = [t for t in asyncio.all_tasks() if getattr(t.get_coro(), '__qualname__', '') == 'Event.wait']
     assert waiting == []
-    user.find(marker='tab-sima').click()  # work for the outbox: it still sends
+    user.find(marker='tab-sima').click()  # work for the outbox: the form built for the chosen tab
     await user.should_see(marker='sima-fin')
+    assert user.client is not None
+    outbox = user.client.outbox
+    assert outbox.updates  # queued by the click; the loop wakes and sends them
+    for _ in range(100):
+        if not outbox.updates:
+            break
+        await asyncio.sleep(0.01)
+    assert not outbox.updates
 
 
 def test_the_outbox_loop_is_a_copy_of_the_nicegui_loop_it_was_reviewed_against() -> None:
