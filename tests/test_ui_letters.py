@@ -20,7 +20,7 @@ from portal.store import auth, letters
 from portal.store.actors import Role
 from portal.store.letters import LetterStatus, Upload
 from portal.store.letters.files import MAX_FILE_BYTES
-from portal.store.letters.models import Attachment, Letter
+from portal.store.letters.models import STATUS_WORDS, Attachment, Letter
 from portal.store.people import Person
 from portal.store.workdays import add_working_days, local_date
 from tests.builders import DEMO_PIN, make_device, use_fast_hashing
@@ -490,3 +490,35 @@ async def test_officer_forwards_and_rejects(user: User, create_user: Callable[[]
     desk.find(marker='forward-send').click()
     await says(desk, 'forward-error', az('A letter can only be forwarded within 3 working days of its receipt.'))
     assert (await letters.get_letter(actor=leyla.as_actor(), letter_id=late.id, now=_now())).status is LetterStatus.SENT
+
+
+async def test_the_open_letter_shows_a_new_status_before_it_reads_the_letter_again(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leyla, key = await make_person(LEYLA)
+    tural = await officer('MIA', TURAL)
+    sent = await signed_letter(leyla, key, now=_now())
+    await login(user, LEYLA)
+    await user.open(f'/letters/{sent.id}')
+    await user.should_see(marker='letter-status-sent')
+
+    # the page's read of the letter after the event is held until released
+    release, reading = asyncio.Event(), asyncio.Event()
+    get_letter = letters.get_letter
+
+    async def held(**kwargs: object) -> object:
+        reading.set()
+        await release.wait()
+        return await get_letter(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(letters, 'get_letter', held)
+    await letters.set_status(actor=tural.as_actor(), letter_id=sent.id, status=LetterStatus.RECEIVED, now=_now())
+    await asyncio.wait_for(reading.wait(), 5)
+    await user.should_see(marker='letter-status-received')  # from the event, while the read waits
+    assert text_of(user, 'letter-status') == az(STATUS_WORDS[LetterStatus.RECEIVED])
+    await user.should_not_see(marker='letter-status-sent')
+    await user.should_not_see(marker='step-received')  # the timeline comes with the read
+
+    release.set()
+    await user.should_see(marker='step-received', retries=WAIT)
+    await user.should_see(marker='letter-status-received')

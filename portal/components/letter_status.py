@@ -29,6 +29,11 @@ class status_badge(ui.badge):  # an element-like component
         super().__init__(_(STATUS_LABELS[status]), color=STATUS_COLORS[status])
         self.mark('letter-status', f'letter-status-{status.value}')
 
+    def show(self, status: LetterStatus) -> None:
+        self.set_text(_(STATUS_LABELS[status]))
+        self.set_background_color(STATUS_COLORS[status])
+        self.mark('letter-status', f'letter-status-{status.value}')
+
 
 def deadline_line(summary: LetterSummary, investigation_reason: str = '') -> None:
     """'Answer due by <date>', the investigation and its reason, and 'overdue' when the date has passed."""

@@ -43,6 +43,7 @@ class letter_view(ui.column):  # an element-like component
         # told about every new state of the letter (the officer's actions follow it)
         self.listeners: list[Callable[[LetterView], None]] = []
         self.classes('w-full gap-4').mark('letter-view')
+        self.badge: status_badge  # the status shown, set by each render
         with self:
             # per instance: a class-level refreshable would keep every client's targets in one list
             self.render = ui.refreshable(self._render)
@@ -66,6 +67,11 @@ class letter_view(ui.column):  # an element-like component
         if event.kind != 'letter.updated':
             return
         v = self.view
+        if event.data.get('letter_id') == str(v.id):
+            # the new status at once, from the event (published after the commit); the rest follows the read below
+            status = LetterStatus(event.data['status'])
+            if status is not v.status:
+                self.badge.show(status)
         related = {v.id, v.origin_id, v.forwarded_to_id, v.summary.reply_to_id, v.answer.id if v.answer else None}
         if event.data.get('letter_id') in {str(i) for i in related if i}:
             await self.reload()
@@ -75,7 +81,7 @@ class letter_view(ui.column):  # an element-like component
         with ui.card().classes('w-full gap-2'):
             with ui.row().classes('w-full items-center gap-3'):
                 ui.label(s.title).classes('text-h6 grow').mark('letter-title')
-                status_badge(s.status)
+                self.badge = status_badge(s.status)
             self._parties()
             deadline_line(s, v.investigation_reason)
             if not self.citizen and LetterStatus.FORWARDED in TRANSITIONS[s.status] and v.forward_due_on:
